@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+using System.Text;
+
+namespace MapiHttpTools.Lab;
+
+/// <summary>
+/// A PowerShell host whose UI writes lines to a TextWriter (the console, or a buffer in tests). Out-Default
+/// sends objects through the formatting engine to this host, so what it prints is exactly the table an admin
+/// sees in a shell of the same width.
+/// </summary>
+public sealed class LineHost : PSHost
+{
+    private readonly LineHostUserInterface _ui;
+    private readonly Guid _id = Guid.NewGuid();
+
+    public LineHost(System.IO.TextWriter writer, int width = 120)
+    {
+        _ui = new LineHostUserInterface(writer, width);
+    }
+
+    /// <summary>Everything written to the host so far (also mirrored to the writer).</summary>
+    public string Output => _ui.Captured.ToString();
+
+    public void ClearOutput() => _ui.Captured.Clear();
+
+    public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
+
+    public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
+
+    public override Guid InstanceId => _id;
+
+    public override string Name => "MapiHttpTools.LineHost";
+
+    public override PSHostUserInterface UI => _ui;
+
+    public override Version Version => new(1, 0);
+
+    public override void EnterNestedPrompt() => throw new NotSupportedException();
+
+    public override void ExitNestedPrompt() => throw new NotSupportedException();
+
+    public override void NotifyBeginApplication()
+    {
+    }
+
+    public override void NotifyEndApplication()
+    {
+    }
+
+    public override void SetShouldExit(int exitCode)
+    {
+    }
+
+    private sealed class LineHostUserInterface : PSHostUserInterface
+    {
+        private readonly System.IO.TextWriter _writer;
+        private readonly LineRawUserInterface _raw;
+
+        public LineHostUserInterface(System.IO.TextWriter writer, int width)
+        {
+            _writer = writer;
+            _raw = new LineRawUserInterface(width);
+        }
+
+        public StringBuilder Captured { get; } = new();
+
+        public override PSHostRawUserInterface RawUI => _raw;
+
+        public override void Write(string value) => Emit(value);
+
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Emit(value);
+
+        public override void WriteLine(string value) => Emit(value + Environment.NewLine);
+
+        public override void WriteErrorLine(string value) => Emit("ERROR: " + value + Environment.NewLine);
+
+        public override void WriteDebugLine(string message) => Emit("DEBUG: " + message + Environment.NewLine);
+
+        public override void WriteVerboseLine(string message) => Emit("VERBOSE: " + message + Environment.NewLine);
+
+        public override void WriteWarningLine(string message) => Emit("WARNING: " + message + Environment.NewLine);
+
+        public override void WriteProgress(long sourceId, ProgressRecord record)
+        {
+        }
+
+        public override string ReadLine() => throw new NotSupportedException("The lab host is not interactive.");
+
+        public override SecureString ReadLineAsSecureString() => throw new NotSupportedException("The lab host is not interactive.");
+
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) =>
+            throw new NotSupportedException("The lab host is not interactive.");
+
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
+            throw new NotSupportedException("The lab host is not interactive.");
+
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
+            throw new NotSupportedException("The lab host is not interactive.");
+
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) =>
+            throw new NotSupportedException("The lab host is not interactive.");
+
+        private void Emit(string text)
+        {
+            lock (Captured)
+            {
+                Captured.Append(text);
+                _writer.Write(text);
+            }
+        }
+    }
+
+    private sealed class LineRawUserInterface : PSHostRawUserInterface
+    {
+        private readonly int _width;
+
+        public LineRawUserInterface(int width) => _width = width;
+
+        public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
+
+        public override Size BufferSize { get => new(_width, 9999); set { } }
+
+        public override Coordinates CursorPosition { get; set; }
+
+        public override int CursorSize { get; set; }
+
+        public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
+
+        public override bool KeyAvailable => false;
+
+        public override Size MaxPhysicalWindowSize => new(_width, 50);
+
+        public override Size MaxWindowSize => new(_width, 50);
+
+        public override Coordinates WindowPosition { get; set; }
+
+        public override Size WindowSize { get => new(_width, 50); set { } }
+
+        public override string WindowTitle { get; set; } = string.Empty;
+
+        public override void FlushInputBuffer()
+        {
+        }
+
+        public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
+
+        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException();
+
+        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill)
+        {
+        }
+
+        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents)
+        {
+        }
+
+        public override void SetBufferContents(Rectangle rectangle, BufferCell fill)
+        {
+        }
+    }
+}
