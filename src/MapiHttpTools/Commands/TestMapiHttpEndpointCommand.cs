@@ -1,0 +1,262 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using MapiHttpTools.Infrastructure;
+using MapiHttpTools.Probing;
+
+namespace MapiHttpTools.Commands;
+
+/// <summary>Which URL of a piped MAPI virtual directory to test.</summary>
+public enum MapiUrlType
+{
+    Both,
+    Internal,
+    External,
+}
+
+/// <summary>
+/// Tests the MAPI/HTTP path to one or more URLs hop by hop and says which cause breaks it (issue #3).
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "MapiHttpEndpoint", DefaultParameterSetName = UriSet)]
+[OutputType(typeof(MapiHttpEndpointResult))]
+public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
+{
+    private const string UriSet = "Uri";
+    private const string VirtualDirectorySet = "VirtualDirectory";
+
+    private readonly List<ProbeTarget> _targets = new();
+    private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Test hook: stands in for DNS (tests resolve lab names to loopback addresses).</summary>
+    internal static IHostResolver? ResolverOverride { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = UriSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Uri { get; set; } = Array.Empty<string>();
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
+    [AllowNull]
+    public object? InternalUrl { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
+    [AllowNull]
+    public object? ExternalUrl { get; set; }
+
+    [Parameter(ParameterSetName = VirtualDirectorySet)]
+    public MapiUrlType UrlType { get; set; } = MapiUrlType.Both;
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
+    [AllowNull]
+    public object? Identity { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
+    [AllowNull]
+    [AllowEmptyCollection]
+    public object[]? IISAuthenticationMethods { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public object? Server { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? TargetAddress { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ExpectedAuthenticationMethods { get; set; }
+
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public SwitchParameter UseDefaultCredentials { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 15;
+
+    [Parameter]
+    [ValidateRange(0, 3650)]
+    public int CertificateExpiryWarningDays { get; set; } = 30;
+
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    protected override void ProcessRecord()
+    {
+        string? server = TextOf(Server);
+        if (ParameterSetName == UriSet)
+        {
+            foreach (string uri in Uri)
+            {
+                AddTarget(uri, uri, server, null, ExpectedFor(null));
+            }
+
+            return;
+        }
+
+        string? identity = TextOf(Identity);
+        string? internalUrl = TextOf(InternalUrl);
+        string? externalUrl = TextOf(ExternalUrl);
+        (IReadOnlyList<string> schemes, string source) expected = ExpectedFor(IISAuthenticationMethods);
+        var wanted = new List<(string Name, string? Url)>();
+        if (UrlType != MapiUrlType.External)
+        {
+            wanted.Add(("InternalUrl", internalUrl));
+        }
+
+        if (UrlType != MapiUrlType.Internal)
+        {
+            wanted.Add(("ExternalUrl", externalUrl));
+        }
+
+        bool any = false;
+        foreach ((string name, string? url) in wanted)
+        {
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                if (UrlType != MapiUrlType.Both)
+                {
+                    WriteError(ErrorRecords.Create("NoUrlOnVirtualDirectory", ErrorCategory.ObjectNotFound, Identity ?? server,
+                        $"The MAPI virtual directory '{identity ?? server ?? "(unnamed)"}' has no {name}. Set it with Set-MapiVirtualDirectory -Identity '{identity}' -{name} https://<namespace>/mapi, or test the other URL with -UrlType."));
+                }
+
+                continue;
+            }
+
+            any = true;
+            AddTarget(url!, url!, server, identity, expected);
+        }
+
+        if (!any && UrlType == MapiUrlType.Both)
+        {
+            WriteError(ErrorRecords.Create("NoUrlOnVirtualDirectory", ErrorCategory.ObjectNotFound, Identity ?? server,
+                $"The MAPI virtual directory '{identity ?? server ?? "(unnamed)"}' has neither an InternalUrl nor an ExternalUrl: Outlook is never offered MAPI/HTTP through it. Set them with Set-MapiVirtualDirectory -Identity '{identity}' -InternalUrl https://<namespace>/mapi."));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_targets.Count == 0)
+        {
+            return;
+        }
+
+        var options = new ProbeOptions
+        {
+            TargetAddresses = TargetAddress,
+            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            CertificateExpiryWarningDays = CertificateExpiryWarningDays,
+            SkipCertificateCheck = SkipCertificateCheck,
+            Credential = Credential?.GetNetworkCredential(),
+            UseDefaultCredentials = UseDefaultCredentials,
+            ThrottleLimit = ThrottleLimit,
+            Resolver = ResolverOverride ?? DnsHostResolver.Instance,
+        };
+
+        if (SkipCertificateCheck)
+        {
+            WriteWarning("-SkipCertificateCheck: server certificates are not validated for this probe; results say so in CertificateCheckSkipped.");
+        }
+
+        var prober = new EndpointProber(options);
+        const int activityId = 0x4D41;
+        RunAsync(async (pipeline, cancellation) =>
+        {
+            await prober.ProbeAsync(
+                _targets,
+                pipeline.WriteObject,
+                (done, total) => pipeline.WriteProgress(new ProgressRecord(activityId, "Testing MAPI/HTTP endpoints", $"{done} of {total} addresses probed")
+                {
+                    PercentComplete = total == 0 ? 100 : done * 100 / total,
+                    RecordType = done == total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                }),
+                cancellation).ConfigureAwait(false);
+        });
+    }
+
+    private void AddTarget(string text, object input, string? server, string? identity, (IReadOnlyList<string> Schemes, string Source) expected)
+    {
+        if (!System.Uri.TryCreate(text.Trim(), UriKind.Absolute, out Uri? uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            WriteError(ErrorRecords.Create("InvalidUri", ErrorCategory.InvalidArgument, input,
+                $"'{text}' is not an absolute URL. Pass the MAPI URL as Outlook gets it, for example https://mail.contoso.com/mapi."));
+            return;
+        }
+
+        if (uri.Scheme != System.Uri.UriSchemeHttps && uri.Scheme != System.Uri.UriSchemeHttp)
+        {
+            WriteError(ErrorRecords.Create("UnsupportedScheme", ErrorCategory.InvalidArgument, input,
+                $"'{text}' uses the scheme '{uri.Scheme}'. MAPI/HTTP URLs are https (http is accepted only to show why it fails)."));
+            return;
+        }
+
+        if (_seen.Add(uri.GetLeftPart(UriPartial.Authority)))
+        {
+            _targets.Add(new ProbeTarget(uri, server, identity, expected.Schemes, expected.Source));
+        }
+    }
+
+    private (IReadOnlyList<string> Schemes, string Source) ExpectedFor(object[]? vdirMethods)
+    {
+        if (ExpectedAuthenticationMethods is { Length: > 0 })
+        {
+            return (AuthenticationSchemes.Normalize(ExpectedAuthenticationMethods.SelectMany(SplitList)), "-ExpectedAuthenticationMethods");
+        }
+
+        string[] fromVdir = (vdirMethods ?? Array.Empty<object>()).SelectMany(Flatten).Select(TextOf).Where(t => !string.IsNullOrWhiteSpace(t)).SelectMany(t => SplitList(t!)).ToArray();
+        return fromVdir.Length > 0
+            ? (AuthenticationSchemes.Normalize(fromVdir), "IISAuthenticationMethods of the virtual directory")
+            : (AuthenticationSchemes.DefaultExpected, "the default, Negotiate and NTLM");
+    }
+
+    private static IEnumerable<string> SplitList(string text) =>
+        text.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries);
+
+    private static IEnumerable<object?> Flatten(object? value)
+    {
+        object? inner = value is PSObject ps ? ps.BaseObject : value;
+        if (inner is IEnumerable list and not string)
+        {
+            foreach (object? item in list)
+            {
+                yield return item;
+            }
+        }
+        else
+        {
+            yield return inner;
+        }
+    }
+
+    /// <summary>
+    /// The text of a bound value: live Exchange types (Uri, ADObjectId, ServerIdParameter) and their deserialized
+    /// property bags both render their identity through ToString().
+    /// </summary>
+    private static string? TextOf(object? value)
+    {
+        object? inner = value is PSObject ps ? ps.BaseObject : value;
+        if (inner is null)
+        {
+            return null;
+        }
+
+        if (inner is PSCustomObject && value is PSObject bag)
+        {
+            // A deserialized object that kept properties: prefer its Name/ToString surrogate.
+            return bag.Properties["Name"]?.Value?.ToString() ?? bag.ToString();
+        }
+
+        string text = inner.ToString() ?? string.Empty;
+        return text.Length == 0 ? null : text;
+    }
+}
