@@ -44,7 +44,7 @@ public sealed class ModuleSession : IDisposable
     public static string ModuleManifest => Path.Combine(RepoRoot, "out", "MapiHttpTools", "MapiHttpTools.psd1");
 
     /// <summary>Runs a script; variables are set in the session first. Terminating errors throw.</summary>
-    public ScriptResult Invoke(string script, IDictionary<string, object?>? variables = null)
+    public ScriptResult Invoke(string script, Dictionary<string, object?>? variables = null)
     {
         using PowerShell shell = Prepare(script, variables);
         Collection<PSObject> output = shell.Invoke();
@@ -52,7 +52,7 @@ public sealed class ModuleSession : IDisposable
     }
 
     /// <summary>Runs a script and returns a terminating error as a result instead of throwing.</summary>
-    public ScriptResult InvokeCatching(string script, IDictionary<string, object?>? variables = null)
+    public ScriptResult InvokeCatching(string script, Dictionary<string, object?>? variables = null)
     {
         using PowerShell shell = Prepare(script, variables);
         try
@@ -67,7 +67,7 @@ public sealed class ModuleSession : IDisposable
     }
 
     /// <summary>A PowerShell instance bound to this session, for tests that need Stop() or async invocation.</summary>
-    public PowerShell Prepare(string script, IDictionary<string, object?>? variables = null)
+    public PowerShell Prepare(string script, Dictionary<string, object?>? variables = null)
     {
         if (variables is not null)
         {

@@ -19,7 +19,7 @@ public enum MapiUrlType
 /// <summary>
 /// Tests the MAPI/HTTP path to one or more URLs hop by hop and says which cause breaks it (issue #3).
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MapiHttpEndpoint", DefaultParameterSetName = UriSet)]
+[Cmdlet(VerbsDiagnostic.Test, "MapiHttpEndpoint", DefaultParameterSetName = VirtualDirectorySet)]
 [OutputType(typeof(MapiHttpEndpointResult))]
 public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
 {
@@ -32,9 +32,11 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     /// <summary>Test hook: stands in for DNS (tests resolve lab names to loopback addresses).</summary>
     internal static IHostResolver? ResolverOverride { get; set; }
 
+    // System.Uri, not string: a [string] ValueFromPipeline parameter takes any piped object in the binder's
+    // no-coercion pass, so a piped virtual directory would be stringified instead of bound by property name.
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = UriSet)]
     [ValidateNotNullOrEmpty]
-    public string[] Uri { get; set; } = Array.Empty<string>();
+    public Uri[] Uri { get; set; } = Array.Empty<Uri>();
 
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
     [AllowNull]
@@ -47,8 +49,10 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     [Parameter(ParameterSetName = VirtualDirectorySet)]
     public MapiUrlType UrlType { get; set; } = MapiUrlType.Both;
 
-    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
-    [AllowNull]
+    // Mandatory so that a piped virtual directory always binds this set, even when its URLs are $null
+    // (otherwise the binder falls back to coercing the whole object to a string for -Uri).
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
+    [ValidateNotNull]
     public object? Identity { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
@@ -96,9 +100,9 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
         string? server = TextOf(Server);
         if (ParameterSetName == UriSet)
         {
-            foreach (string uri in Uri)
+            foreach (Uri uri in Uri)
             {
-                AddTarget(uri, uri, server, null, ExpectedFor(null));
+                AddTarget(uri.OriginalString, uri.OriginalString, server, null, ExpectedFor(null));
             }
 
             return;
