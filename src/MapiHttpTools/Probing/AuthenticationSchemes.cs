@@ -65,24 +65,49 @@ internal static class AuthenticationSchemes
             _ => scheme,
         };
 
-    // Several challenges may share one header line ("Negotiate, NTLM"); parameters after a scheme contain '='.
+    // Several challenges may share one header line ("Negotiate, NTLM"). Split on commas outside quotes; a piece
+    // whose first '=' comes before any space ("token_types=\"a b\"") is a parameter of the challenge before it.
     private static IEnumerable<string> SplitChallenges(string value)
     {
-        var parts = new List<string>();
-        foreach (string piece in value.Split(','))
+        var pieces = new List<string>();
+        var current = new System.Text.StringBuilder();
+        bool quoted = false;
+        foreach (char c in value)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+
+            if (c == ',' && !quoted)
+            {
+                pieces.Add(current.ToString());
+                current.Clear();
+                continue;
+            }
+
+            current.Append(c);
+        }
+
+        pieces.Add(current.ToString());
+
+        var challenges = new List<string>();
+        foreach (string piece in pieces)
         {
             string trimmed = piece.Trim();
-            bool isParameter = parts.Count > 0 && (trimmed.IndexOf('=') > 0 && trimmed.IndexOf(' ') < 0 || trimmed.Length == 0);
-            if (isParameter)
+            int equals = trimmed.IndexOf('=');
+            int space = trimmed.IndexOf(' ');
+            bool isParameter = equals > 0 && (space < 0 || equals < space);
+            if (isParameter && challenges.Count > 0)
             {
-                parts[parts.Count - 1] += "," + piece;
+                challenges[challenges.Count - 1] += ", " + trimmed;
             }
-            else
+            else if (trimmed.Length > 0)
             {
-                parts.Add(trimmed);
+                challenges.Add(trimmed);
             }
         }
 
-        return parts;
+        return challenges;
     }
 }
