@@ -469,8 +469,8 @@ internal sealed class MapiAppPoolHealthChecker
         findings.Add(Same(security.ExtendedProtectionTokenChecking, MapiIisBaseline.ExtendedProtection)
             ? Pass("ExtendedProtection", $"Extended Protection is Require at {location}.", MapiIisBaseline.ExtendedProtection, security.ExtendedProtectionTokenChecking)
             : new MapiAppPoolFinding("ExtendedProtection", CheckStatus.Warning, MapiHttpCause.Authentication,
-                $"Extended Protection is {security.ExtendedProtectionTokenChecking} at {location}, not Require: Windows logons there are not bound to the TLS channel. " +
-                "Hardening, not an outage cause: enable it on all Exchange servers together (CSS-Exchange ExchangeExtendedProtectionManagement.ps1), never where TLS is offloaded before Exchange.",
+                $"Extended Protection is {security.ExtendedProtectionTokenChecking} at {location}, not Require: hardening, not an outage cause; " +
+                "turn it on for all Exchange servers together, never behind TLS offloading.",
                 Set(auth + "windowsAuthentication/extendedProtection", "tokenChecking", "Require"), MapiIisBaseline.ExtendedProtection, security.ExtendedProtectionTokenChecking));
     }
 
@@ -537,20 +537,23 @@ internal sealed class MapiAppPoolHealthChecker
         CheckStatus status = assessed.Length == 0 ? CheckStatus.Skipped : assessed.Max(f => f.Status);
         MapiHttpCause cause = status is CheckStatus.Pass or CheckStatus.Skipped ? MapiHttpCause.None : assessed.First(f => f.Status == status).Cause;
         var skipped = findings.Where(f => f.Status == CheckStatus.Skipped).Select(f => f.Check).ToArray();
-        string notChecked = skipped.Length == 0 ? string.Empty : $" Not checked: {string.Join(", ", skipped)} (see Findings).";
 
+        // One sentence for the table: the worst finding, and how many more there are; Findings has them all.
         string message;
         string? recommendation = null;
         if (status is CheckStatus.Pass or CheckStatus.Skipped)
         {
+            string notChecked = skipped.Length == 0 ? "." : $"; not checked: {string.Join(", ", skipped)}.";
             message = status == CheckStatus.Pass
-                ? $"{name} matches the known-good MAPI configuration.{notChecked}"
-                : $"{name} could not be checked.{notChecked}";
+                ? $"Matches the known-good MAPI configuration{notChecked}"
+                : $"Could not be checked{notChecked}";
         }
         else
         {
             var problems = assessed.Where(f => f.Status >= CheckStatus.Warning).ToArray();
-            message = string.Join(" ", problems.Select(f => f.Message)) + notChecked;
+            message = problems.Length == 1
+                ? problems[0].Message
+                : $"{problems[0].Message} (+{problems.Length - 1} more: {string.Join(", ", problems.Skip(1).Select(f => f.Check))})";
             var commands = problems.Select(f => f.Recommendation).Where(r => !string.IsNullOrEmpty(r)).Distinct().ToArray();
             recommendation = commands.Length == 0 ? null : string.Join("; ", commands);
         }
