@@ -57,9 +57,19 @@ internal sealed class LiveIisConfigurationSource : IIisConfigurationSource, IDis
     {
         Assembly assembly = Assembly.LoadFrom(AssemblyPath);
         Type type = assembly.GetType(ServerManagerType, throwOnError: true)!;
-        object manager = computerName is null
-            ? Activator.CreateInstance(type)!
-            : LateBound.CallStatic(type, "OpenRemote", computerName)!;
+        object manager;
+        try
+        {
+            manager = computerName is null
+                ? Activator.CreateInstance(type)!
+                : LateBound.CallStatic(type, "OpenRemote", computerName)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            throw;
+        }
+
         try
         {
             return new LiveIisConfigurationSource(manager, computerName);
