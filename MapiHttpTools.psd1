@@ -14,6 +14,7 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
+        'Get-MapiAppPoolHealth'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

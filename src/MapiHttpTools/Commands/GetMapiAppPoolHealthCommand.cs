@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using MapiHttpTools.Iis;
+using MapiHttpTools.Infrastructure;
+
+namespace MapiHttpTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Checks the IIS side of MAPI over HTTP: the three MAPI application pools and the three MAPI applications.</para>
+/// <para type="description">One result per pool (MSExchangeMapiFrontEndAppPool, MSExchangeMapiMailboxAppPool,
+/// MSExchangeMapiAddressBookAppPool) and per application (Default Web Site/mapi, Exchange Back End/mapi/emsmdb,
+/// Exchange Back End/mapi/nspi), compared with the known-good Exchange configuration, with recent crash, disable
+/// and recycle events counted per pool. Live on an IIS host, or offline from an applicationHost.config.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "MapiAppPoolHealth", DefaultParameterSetName = LiveSet)]
+[OutputType(typeof(MapiAppPoolHealthResult))]
+public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
+{
+    private const string LiveSet = "Live";
+    private const string OfflineSet = "Offline";
+
+    /// <summary>The Exchange servers to read (live). Omit to read this computer.</summary>
+    [Parameter(ParameterSetName = LiveSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Server", "Fqdn")]
+    [ValidateNotNullOrEmpty]
+    public string[]? ComputerName { get; set; }
+
+    /// <summary>An applicationHost.config to analyse offline.</summary>
+    [Parameter(ParameterSetName = OfflineSet, Mandatory = true)]
+    [Alias("Path")]
+    [ValidateNotNullOrEmpty]
+    public string ConfigurationPath { get; set; } = string.Empty;
+
+    /// <summary>System and Application events exported with Get-WinEvent | Export-Clixml, for the offline event counts.</summary>
+    [Parameter(ParameterSetName = OfflineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? EventPath { get; set; }
+
+    /// <summary>How many hours of events to count (default 24).</summary>
+    [Parameter]
+    [ValidateRange(1, 8760)]
+    public int Hours { get; set; } = 24;
+
+    /// <summary>The MAPI URL whose host the front-end https bindings must cover.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? MapiUrl { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (MapiUrl is not null && !MapiUrl.IsAbsoluteUri)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("MapiUrlNotAbsolute", ErrorCategory.InvalidArgument, MapiUrl,
+                $"-MapiUrl '{MapiUrl}' is not an absolute URL; give it as https://mail.contoso.com/mapi."));
+        }
+
+        if (ParameterSetName == LiveSet && LiveIisConfigurationSource.UnavailableReason() is string reason)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("IisNotAvailable", ErrorCategory.NotInstalled, ComputerName is null ? Environment.MachineName : string.Join(",", ComputerName),
+                $"IIS cannot be read live here: {reason}. Run Get-MapiAppPoolHealth in a shell on the Exchange server, or analyse a copy of its configuration with " +
+                "-ConfigurationPath <path to applicationHost.config> (%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, optionally, -EventPath."));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == OfflineSet)
+        {
+            ProcessOffline();
+            return;
+        }
+
+        foreach (string? computer in ComputerName ?? new string?[] { null })
+        {
+            ProcessLive(computer);
+        }
+    }
+
+    private void ProcessOffline()
+    {
+        string path = GetUnresolvedProviderPathFromPSPath(ConfigurationPath);
+        ApplicationHostConfigFile file;
+        try
+        {
+            file = ApplicationHostConfigFile.Load(path, CancelToken);
+        }
+        catch (FileNotFoundException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileNotFound", ErrorCategory.ObjectNotFound, ConfigurationPath, ex.Message, ex));
+            return;
+        }
+        catch (IisConfigurationException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileInvalid", ErrorCategory.InvalidData, ConfigurationPath, ex.Message, ex));
+            return;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileInvalid", ErrorCategory.ReadError, ConfigurationPath,
+                $"'{path}' could not be read: {ex.Message}", ex));
+            return;
+        }
+
+        ClixmlEventSource? events = null;
+        if (EventPath is not null)
+        {
+            string eventPath = GetUnresolvedProviderPathFromPSPath(EventPath);
+            try
+            {
+                events = ClixmlEventSource.Load(eventPath, CancelToken);
+            }
+            catch (FileNotFoundException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("EventFileNotFound", ErrorCategory.ObjectNotFound, EventPath, ex.Message, ex));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("EventFileInvalid", ErrorCategory.InvalidData, EventPath, ex.Message, ex));
+            }
+        }
+
+        WriteVerbose($"Reading IIS configuration from {file.Path}" + (file.HasBindingSnapshot ? $" and binding certificates from {ApplicationHostConfigFile.BindingSnapshotFileName} beside it." : "."));
+        string? noEvents = events is null
+            ? "offline without -EventPath there are no System or Application events to count (export them with Get-WinEvent ... | Export-Clixml and pass -EventPath)"
+            : null;
+        var checker = new MapiAppPoolHealthChecker(file, events, noEvents, TimeSpan.FromHours(Hours), MapiUrl, server: null);
+        RunAsync((pipeline, token) =>
+        {
+            Emit(pipeline, checker, token);
+            return System.Threading.Tasks.Task.CompletedTask;
+        });
+    }
+
+    private void ProcessLive(string? computer)
+    {
+        RunAsync((pipeline, token) =>
+        {
+            string target = computer ?? Environment.MachineName;
+            pipeline.WriteVerbose($"Reading IIS on {target} through {LiveIisConfigurationSource.AssemblyPath}.");
+            LiveIisConfigurationSource source;
+            try
+            {
+                source = LiveIisConfigurationSource.Open(computer);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                pipeline.WriteError(ErrorRecords.Create("IisAccessDenied", ErrorCategory.PermissionDenied, target,
+                    $"Reading the IIS configuration of {target} was denied: {ex.Message} Run the shell as an administrator of {target}.", ex));
+                return System.Threading.Tasks.Task.CompletedTask;
+            }
+            catch (Exception ex) when (ex is System.Runtime.InteropServices.COMException or IOException or BadImageFormatException or TypeLoadException or MissingMemberException or InvalidOperationException)
+            {
+                string id = IsAccessDenied(ex) ? "IisAccessDenied" : "IisReadFailed";
+                pipeline.WriteError(ErrorRecords.Create(id, IsAccessDenied(ex) ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, target,
+                    $"The IIS configuration of {target} could not be read: {ex.Message}", ex));
+                return System.Threading.Tasks.Task.CompletedTask;
+            }
+
+            using (source)
+            {
+                try
+                {
+                    var checker = new MapiAppPoolHealthChecker(source, new LiveEventLogSource(computer), null, TimeSpan.FromHours(Hours), MapiUrl, computer);
+                    Emit(pipeline, checker, token);
+                }
+                catch (Exception ex) when (ex is System.Runtime.InteropServices.COMException or UnauthorizedAccessException or MissingMemberException or InvalidCastException)
+                {
+                    string id = IsAccessDenied(ex) ? "IisAccessDenied" : "IisReadFailed";
+                    pipeline.WriteError(ErrorRecords.Create(id, IsAccessDenied(ex) ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, target,
+                        $"The IIS configuration of {target} could not be read: {ex.Message}", ex));
+                }
+            }
+
+            return System.Threading.Tasks.Task.CompletedTask;
+        });
+    }
+
+    private static void Emit(AsyncPipeline pipeline, MapiAppPoolHealthChecker checker, CancellationToken token)
+    {
+        IReadOnlyList<MapiAppPoolHealthResult> results = checker.Run(token);
+        if (checker.UnattributedEventCount > 0)
+        {
+            pipeline.WriteWarning($"{checker.UnattributedEventCount} Exchange event(s) 1053 in the window name none of the MAPI pools and were not counted.");
+        }
+
+        foreach (MapiAppPoolHealthResult result in results)
+        {
+            pipeline.WriteObject(result);
+        }
+    }
+
+    private static bool IsAccessDenied(Exception ex) =>
+        ex is UnauthorizedAccessException || (ex is System.Runtime.InteropServices.COMException com && com.HResult == unchecked((int)0x80070005));
+}

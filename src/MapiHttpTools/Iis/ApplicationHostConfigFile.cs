@@ -1,0 +1,488 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace MapiHttpTools.Iis;
+
+/// <summary>
+/// IIS facts from an applicationHost.config file, resolved the way IIS resolves them: schema defaults, then
+/// &lt;applicationPoolDefaults&gt;, then the pool's own element; global &lt;system.webServer&gt; sections, then each
+/// &lt;location&gt; from the root down to the path. Runtime state is not in the file and is reported unknown.
+/// Certificates of https bindings live in HTTP.sys, not in the file; a WebAdministration export of the bindings
+/// (Get-WebBinding | Export-Clixml, saved as GetWebBinding.xml beside the file, as CSS-Exchange's HealthChecker
+/// data collection does) supplies them when present.
+/// </summary>
+internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
+{
+    /// <summary>The snapshot file beside applicationHost.config that carries binding certificates.</summary>
+    public const string BindingSnapshotFileName = "GetWebBinding.xml";
+
+    // IIS 10 schema defaults (%windir%\System32\inetsrv\config\schema\IIS_schema.xml) for the attributes checked here.
+    private static readonly Dictionary<string, string> PoolSchemaDefaults = new(StringComparer.Ordinal)
+    {
+        ["autoStart"] = "true",
+        ["managedRuntimeVersion"] = "v4.0",
+        ["managedPipelineMode"] = "Integrated",
+        ["queueLength"] = "1000",
+        ["processModel/identityType"] = "ApplicationPoolIdentity",
+        ["processModel/userName"] = string.Empty,
+        ["processModel/idleTimeout"] = "00:20:00",
+        ["recycling/periodicRestart/time"] = "1.05:00:00",
+        ["recycling/periodicRestart/memory"] = "0",
+        ["recycling/periodicRestart/privateMemory"] = "0",
+        ["recycling/periodicRestart/requests"] = "0",
+        ["failure/rapidFailProtection"] = "true",
+    };
+
+    private readonly XElement _root;
+    private readonly Dictionary<(string Site, string Protocol, string Binding), (string? Hash, string? Store)>? _bindingCertificates;
+    private readonly string? _bindingSnapshotProblem;
+    private readonly bool _bindingSnapshotPresent;
+
+    private ApplicationHostConfigFile(string path, XElement root, string? bindingSnapshotPath)
+    {
+        Path = path;
+        _root = root;
+        if (bindingSnapshotPath is not null)
+        {
+            _bindingSnapshotPresent = true;
+            try
+            {
+                _bindingCertificates = ReadBindingSnapshot(bindingSnapshotPath);
+            }
+            catch (Exception ex) when (ex is XmlException or IOException or UnauthorizedAccessException or InvalidOperationException or RuntimeException)
+            {
+                _bindingSnapshotProblem = $"{bindingSnapshotPath} could not be read: {ex.Message}";
+            }
+        }
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string Path { get; }
+
+    public string Description => Path;
+
+    public string? MachineName => null;
+
+    /// <summary>True when a GetWebBinding.xml beside the file was read for binding certificates.</summary>
+    public bool HasBindingSnapshot => _bindingCertificates is not null;
+
+    /// <summary>
+    /// Reads and parses the file. Throws FileNotFoundException when it does not exist and
+    /// <see cref="IisConfigurationException"/> (file, line, position) when it is not valid IIS configuration.
+    /// </summary>
+    public static ApplicationHostConfigFile Load(string path, CancellationToken cancellation)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"The IIS configuration file '{full}' does not exist.", full);
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        XDocument document;
+        try
+        {
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, CloseInput = true };
+            using XmlReader reader = XmlReader.Create(full, settings);
+            document = XDocument.Load(reader, LoadOptions.SetLineInfo);
+        }
+        catch (XmlException ex)
+        {
+            throw new IisConfigurationException(full, ex.LineNumber, ex.LinePosition, StripPosition(ex.Message), ex);
+        }
+
+        XElement root = document.Root!;
+        if (root.Name.LocalName != "configuration" || root.Name.Namespace != XNamespace.None)
+        {
+            throw At(full, root, $"the root element is <{root.Name.LocalName}>, not <configuration>.");
+        }
+
+        if (root.Element("system.applicationHost") is null)
+        {
+            throw At(full, root, "it has no <system.applicationHost> section (is this a web.config rather than applicationHost.config?).");
+        }
+
+        string snapshot = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, BindingSnapshotFileName);
+        var file = new ApplicationHostConfigFile(full, root, File.Exists(snapshot) ? snapshot : null);
+        file.Validate();
+        return file;
+    }
+
+    public AppPoolConfig? GetApplicationPool(string name)
+    {
+        XElement? pools = _root.Element("system.applicationHost")?.Element("applicationPools");
+        XElement? pool = pools?.Elements("add").FirstOrDefault(e => NameIs(e, name));
+        if (pool is null)
+        {
+            return null;
+        }
+
+        XElement? defaults = pools!.Element("applicationPoolDefaults");
+        string Value(string key) => PoolAttribute(pool, defaults, key) is XAttribute a ? a.Value : PoolSchemaDefaults[key];
+        XAttribute? Attr(string key) => PoolAttribute(pool, defaults, key);
+
+        return new AppPoolConfig(
+            Name: pool.Attribute("name")!.Value,
+            AutoStart: ParseBool(Attr("autoStart"), Value("autoStart")),
+            ManagedRuntimeVersion: Value("managedRuntimeVersion"),
+            ManagedPipelineMode: Value("managedPipelineMode"),
+            IdentityType: Value("processModel/identityType"),
+            UserName: NullIfEmpty(Value("processModel/userName")),
+            IdleTimeout: ParseTime(Attr("processModel/idleTimeout"), Value("processModel/idleTimeout")),
+            PeriodicRestartTime: ParseTime(Attr("recycling/periodicRestart/time"), Value("recycling/periodicRestart/time")),
+            PeriodicRestartMemory: ParseLong(Attr("recycling/periodicRestart/memory"), Value("recycling/periodicRestart/memory")),
+            PeriodicRestartPrivateMemory: ParseLong(Attr("recycling/periodicRestart/privateMemory"), Value("recycling/periodicRestart/privateMemory")),
+            PeriodicRestartRequests: ParseLong(Attr("recycling/periodicRestart/requests"), Value("recycling/periodicRestart/requests")),
+            PeriodicRestartSchedule: Schedule(pool, defaults),
+            RapidFailProtection: ParseBool(Attr("failure/rapidFailProtection"), Value("failure/rapidFailProtection")),
+            QueueLength: ParseLong(Attr("queueLength"), Value("queueLength")),
+            ClrConfigFile: pool.Attribute("CLRConfigFile")?.Value);
+    }
+
+    public ApplicationConfig? GetApplication(string siteName, string applicationPath)
+    {
+        XElement? site = Site(siteName);
+        XElement? application = site?.Elements("application").FirstOrDefault(a => PathIs(a.Attribute("path")?.Value, applicationPath));
+        return application is null ? null : ToApplication(site!, application);
+    }
+
+    public IReadOnlyList<ApplicationConfig> GetApplications() =>
+        Sites().SelectMany(site => site.Elements("application").Select(a => ToApplication(site, a))).ToArray();
+
+    public SiteConfig? GetSite(string siteName)
+    {
+        XElement? site = Site(siteName);
+        if (site is null)
+        {
+            return null;
+        }
+
+        string name = site.Attribute("name")!.Value;
+        var bindings = new List<SiteBinding>();
+        foreach (XElement binding in site.Element("bindings")?.Elements("binding") ?? Enumerable.Empty<XElement>())
+        {
+            string protocol = binding.Attribute("protocol")?.Value ?? string.Empty;
+            string information = binding.Attribute("bindingInformation")?.Value ?? string.Empty;
+            bool known = false;
+            string? hash = null;
+            string? store = null;
+            if (!string.Equals(protocol, "https", StringComparison.OrdinalIgnoreCase))
+            {
+                // Only https bindings carry a certificate.
+                known = true;
+            }
+            else if (binding.Attribute("certificateHash") is XAttribute fileHash)
+            {
+                known = true;
+                hash = NullIfEmpty(fileHash.Value);
+                store = NullIfEmpty(binding.Attribute("certificateStoreName")?.Value);
+            }
+            else if (_bindingCertificates is not null &&
+                     _bindingCertificates.TryGetValue((name.ToUpperInvariant(), protocol.ToUpperInvariant(), information.ToUpperInvariant()), out var snapshot))
+            {
+                known = true;
+                hash = snapshot.Hash;
+                store = snapshot.Store;
+            }
+
+            bindings.Add(new SiteBinding(protocol, information, known, hash, store));
+        }
+
+        long.TryParse(site.Attribute("id")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id);
+        bool autoStart = ParseBool(site.Attribute("serverAutoStart"), site.Attribute("serverAutoStart")?.Value ?? "true");
+        return new SiteConfig(name, id, autoStart, bindings, bindings.All(b => b.CertificateKnown) ? null : CertificateUnknownReason);
+    }
+
+    /// <summary>Why binding certificates are not known from this file (null when they are).</summary>
+    public string CertificateUnknownReason =>
+        _bindingSnapshotProblem ??
+        (_bindingSnapshotPresent
+            ? $"the binding is not in {BindingSnapshotFileName} beside {Path}"
+            : $"the certificate of an https binding is kept by HTTP.sys, not in applicationHost.config; put a Get-WebBinding export named {BindingSnapshotFileName} beside the file, or run live on the server");
+
+    public LocationSecurity GetSecurity(string locationPath)
+    {
+        string target = NormalizeLocation(locationPath);
+        List<XElement> contexts = SecurityContexts(target);
+
+        string? Resolve(string elementPath, string attribute)
+        {
+            string? value = null;
+            foreach (XElement context in contexts)
+            {
+                XElement? element = context;
+                foreach (string part in elementPath.Split('/'))
+                {
+                    element = element?.Element(part);
+                }
+
+                if (element?.Attribute(attribute) is XAttribute a)
+                {
+                    value = a.Value;
+                }
+            }
+
+            return value;
+        }
+
+        const string auth = "security/authentication/";
+        return new LocationSecurity(
+            Location: locationPath,
+            WindowsAuthentication: ParseBoolText(Resolve(auth + "windowsAuthentication", "enabled"), false),
+            AnonymousAuthentication: ParseBoolText(Resolve(auth + "anonymousAuthentication", "enabled"), false),
+            BasicAuthentication: ParseBoolText(Resolve(auth + "basicAuthentication", "enabled"), false),
+            DigestAuthentication: ParseBoolText(Resolve(auth + "digestAuthentication", "enabled"), false),
+            SslFlags: IisFlags.NormalizeSslFlags(Resolve("security/access", "sslFlags")),
+            ExtendedProtectionTokenChecking: IisFlags.NormalizeTokenChecking(Resolve(auth + "windowsAuthentication/extendedProtection", "tokenChecking")),
+            ExtendedProtectionFlags: IisFlags.NormalizeExtendedProtectionFlags(Resolve(auth + "windowsAuthentication/extendedProtection", "flags")));
+    }
+
+    public RuntimeFacts GetApplicationPoolRuntime(string name) =>
+        RuntimeFacts.Unknown($"the pool's runtime state is not in a configuration file ({Path}); run Get-MapiAppPoolHealth on the server (or with -ComputerName) to see it");
+
+    public RuntimeFacts GetSiteRuntime(string siteName) =>
+        RuntimeFacts.Unknown($"the site's runtime state is not in a configuration file ({Path}); run Get-MapiAppPoolHealth on the server (or with -ComputerName) to see it");
+
+    /// <summary>
+    /// The system.webServer elements that apply at <paramref name="target"/>, least specific first: the global section,
+    /// then &lt;location path=""&gt;, then each ancestor location, then the location itself (document order within a level).
+    /// </summary>
+    private List<XElement> SecurityContexts(string target)
+    {
+        var contexts = new List<XElement>();
+        if (_root.Element("system.webServer") is XElement global)
+        {
+            contexts.Add(global);
+        }
+
+        string[] segments = target.Length == 0 ? Array.Empty<string>() : target.Split('/');
+        var byDepth = new List<(int Depth, int Order, XElement Element)>();
+        int order = 0;
+        foreach (XElement location in _root.Elements("location"))
+        {
+            order++;
+            string path = NormalizeLocation(location.Attribute("path")?.Value ?? string.Empty);
+            string[] locationSegments = path.Length == 0 ? Array.Empty<string>() : path.Split('/');
+            if (locationSegments.Length > segments.Length)
+            {
+                continue;
+            }
+
+            bool prefix = true;
+            for (int i = 0; i < locationSegments.Length; i++)
+            {
+                if (!string.Equals(locationSegments[i], segments[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    prefix = false;
+                    break;
+                }
+            }
+
+            bool exact = locationSegments.Length == segments.Length;
+            bool inherits = !string.Equals(location.Attribute("inheritInChildApplications")?.Value, "false", StringComparison.OrdinalIgnoreCase);
+            if (!prefix || (!exact && !inherits) || location.Element("system.webServer") is not XElement webServer)
+            {
+                continue;
+            }
+
+            byDepth.Add((locationSegments.Length, order, webServer));
+        }
+
+        contexts.AddRange(byDepth.OrderBy(c => c.Depth).ThenBy(c => c.Order).Select(c => c.Element));
+        return contexts;
+    }
+
+    private void Validate()
+    {
+        // Parse every value the checks read now, so a bad value fails at load with its position, not halfway through.
+        XElement? pools = _root.Element("system.applicationHost")?.Element("applicationPools");
+        foreach (XElement pool in pools?.Elements("add") ?? Enumerable.Empty<XElement>())
+        {
+            if (pool.Attribute("name") is null)
+            {
+                throw At(Path, pool, "an application pool <add> has no name attribute.");
+            }
+
+            GetApplicationPool(pool.Attribute("name")!.Value);
+        }
+
+        foreach (XElement site in Sites())
+        {
+            if (site.Attribute("name") is null)
+            {
+                throw At(Path, site, "a <site> has no name attribute.");
+            }
+
+            GetSite(site.Attribute("name")!.Value);
+        }
+    }
+
+    private IEnumerable<XElement> Sites() =>
+        _root.Element("system.applicationHost")?.Element("sites")?.Elements("site") ?? Enumerable.Empty<XElement>();
+
+    private XElement? Site(string name) => Sites().FirstOrDefault(s => NameIs(s, name));
+
+    private ApplicationConfig ToApplication(XElement site, XElement application)
+    {
+        string? pool = application.Attribute("applicationPool")?.Value
+            ?? site.Element("applicationDefaults")?.Attribute("applicationPool")?.Value
+            ?? site.Parent?.Element("applicationDefaults")?.Attribute("applicationPool")?.Value;
+        string? physicalPath = application.Elements("virtualDirectory")
+            .FirstOrDefault(v => PathIs(v.Attribute("path")?.Value, "/"))?.Attribute("physicalPath")?.Value;
+        return new ApplicationConfig(site.Attribute("name")!.Value, application.Attribute("path")?.Value ?? "/", NullIfEmpty(pool), physicalPath);
+    }
+
+    private static XAttribute? PoolAttribute(XElement pool, XElement? defaults, string key)
+    {
+        int slash = key.LastIndexOf('/');
+        string attribute = slash < 0 ? key : key.Substring(slash + 1);
+        string[] path = slash < 0 ? Array.Empty<string>() : key.Substring(0, slash).Split('/');
+
+        XElement? Walk(XElement? start)
+        {
+            XElement? element = start;
+            foreach (string part in path)
+            {
+                element = element?.Element(part);
+            }
+
+            return element;
+        }
+
+        return Walk(pool)?.Attribute(attribute) ?? Walk(defaults)?.Attribute(attribute);
+    }
+
+    private IReadOnlyList<TimeSpan> Schedule(XElement pool, XElement? defaults)
+    {
+        // A collection inherits from applicationPoolDefaults; <clear/> and <remove value=".."/> edit what came before.
+        var items = new List<(string Key, TimeSpan Value)>();
+        foreach (XElement? source in new[] { defaults, pool })
+        {
+            XElement? schedule = source?.Element("recycling")?.Element("periodicRestart")?.Element("schedule");
+            foreach (XElement item in schedule?.Elements() ?? Enumerable.Empty<XElement>())
+            {
+                switch (item.Name.LocalName)
+                {
+                    case "clear":
+                        items.Clear();
+                        break;
+                    case "remove":
+                        items.RemoveAll(i => i.Key == (item.Attribute("value")?.Value ?? string.Empty).Trim());
+                        break;
+                    case "add":
+                        XAttribute? value = item.Attribute("value");
+                        if (value is null)
+                        {
+                            throw At(Path, item, "a recycling schedule <add> has no value attribute.");
+                        }
+
+                        items.Add((value.Value.Trim(), ParseTime(value, value.Value)));
+                        break;
+                }
+            }
+        }
+
+        return items.Select(i => i.Value).ToArray();
+    }
+
+    private bool ParseBool(XAttribute? attribute, string text)
+    {
+        if (bool.TryParse(text.Trim(), out bool value))
+        {
+            return value;
+        }
+
+        throw Bad(attribute, text, "true or false");
+    }
+
+    private TimeSpan ParseTime(XAttribute? attribute, string text)
+    {
+        if (TimeSpan.TryParse(text.Trim(), CultureInfo.InvariantCulture, out TimeSpan value))
+        {
+            return value;
+        }
+
+        throw Bad(attribute, text, "a time span such as 00:20:00 or 1.05:00:00");
+    }
+
+    private long ParseLong(XAttribute? attribute, string text)
+    {
+        if (long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value))
+        {
+            return value;
+        }
+
+        throw Bad(attribute, text, "a whole number");
+    }
+
+    private IisConfigurationException Bad(XAttribute? attribute, string text, string expected) =>
+        attribute is null
+            ? new IisConfigurationException(Path, 0, 0, $"value '{text}' is not {expected}.")
+            : At(Path, attribute, $"{attribute.Parent?.Name.LocalName}/@{attribute.Name.LocalName} is '{text}', not {expected}.");
+
+    private static bool ParseBoolText(string? text, bool fallback) =>
+        text is not null && bool.TryParse(text.Trim(), out bool value) ? value : fallback;
+
+    private static IisConfigurationException At(string path, XObject node, string reason)
+    {
+        var info = (IXmlLineInfo)node;
+        return new IisConfigurationException(path, info.HasLineInfo() ? info.LineNumber : 0, info.HasLineInfo() ? info.LinePosition : 0, reason);
+    }
+
+    private static Dictionary<(string, string, string), (string?, string?)> ReadBindingSnapshot(string path)
+    {
+        var result = new Dictionary<(string, string, string), (string?, string?)>();
+        var siteName = new Regex("@name='(?<name>[^']*)'", RegexOptions.CultureInvariant);
+        foreach (object item in PSSerializer.DeserializeAsList(File.ReadAllText(path)))
+        {
+            if (item is not PSObject binding)
+            {
+                continue;
+            }
+
+            string? protocol = binding.Properties["protocol"]?.Value?.ToString();
+            string? information = binding.Properties["bindingInformation"]?.Value?.ToString();
+            string? xpath = binding.Properties["ItemXPath"]?.Value?.ToString();
+            Match match = siteName.Match(xpath ?? string.Empty);
+            if (protocol is null || information is null || !match.Success)
+            {
+                continue;
+            }
+
+            string site = match.Groups["name"].Value.Replace("''", "'");
+            result[(site.ToUpperInvariant(), protocol.ToUpperInvariant(), information.ToUpperInvariant())] =
+                (NullIfEmpty(binding.Properties["certificateHash"]?.Value?.ToString()), NullIfEmpty(binding.Properties["certificateStoreName"]?.Value?.ToString()));
+        }
+
+        return result;
+    }
+
+    private static string StripPosition(string message)
+    {
+        // XmlException appends " Line n, position m." to its message; the error names the position itself.
+        int index = message.LastIndexOf(" Line ", StringComparison.Ordinal);
+        return index > 0 ? message.Substring(0, index).TrimEnd() : message;
+    }
+
+    private static bool NameIs(XElement element, string name) =>
+        string.Equals(element.Attribute("name")?.Value, name, StringComparison.OrdinalIgnoreCase);
+
+    private static bool PathIs(string? path, string expected) =>
+        string.Equals((path ?? string.Empty).TrimEnd('/'), expected.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+
+    private static string NormalizeLocation(string path)
+    {
+        string trimmed = path.Replace('\\', '/').Trim().Trim('/');
+        return trimmed == "." ? string.Empty : trimmed;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
