@@ -19,9 +19,10 @@ public sealed class LineHost : PSHost
     private readonly LineHostUserInterface _ui;
     private readonly Guid _id = Guid.NewGuid();
 
-    public LineHost(System.IO.TextWriter writer, int width = 120)
+    /// <param name="ansi">Keep colour escape sequences (a real terminal); tests leave it off and see plain text.</param>
+    public LineHost(System.IO.TextWriter writer, int width = 120, bool ansi = false)
     {
-        _ui = new LineHostUserInterface(writer, width);
+        _ui = new LineHostUserInterface(writer, width, ansi);
     }
 
     /// <summary>Everything written to the host so far (also mirrored to the writer).</summary>
@@ -59,14 +60,19 @@ public sealed class LineHost : PSHost
 
     private sealed class LineHostUserInterface : PSHostUserInterface
     {
+        private static readonly System.Text.RegularExpressions.Regex Escapes = new("\x1b\\[[0-9;?]*[A-Za-z]", System.Text.RegularExpressions.RegexOptions.Compiled);
         private readonly System.IO.TextWriter _writer;
         private readonly LineRawUserInterface _raw;
+        private readonly bool _ansi;
 
-        public LineHostUserInterface(System.IO.TextWriter writer, int width)
+        public LineHostUserInterface(System.IO.TextWriter writer, int width, bool ansi)
         {
             _writer = writer;
             _raw = new LineRawUserInterface(width);
+            _ansi = ansi;
         }
+
+        public override bool SupportsVirtualTerminal => _ansi;
 
         public StringBuilder Captured { get; } = new();
 
@@ -108,6 +114,11 @@ public sealed class LineHost : PSHost
 
         private void Emit(string text)
         {
+            if (!_ansi)
+            {
+                text = Escapes.Replace(text, string.Empty);
+            }
+
             lock (Captured)
             {
                 Captured.Append(text);

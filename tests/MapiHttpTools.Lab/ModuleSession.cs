@@ -16,9 +16,9 @@ public sealed class ModuleSession : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public ModuleSession(TextWriter? hostWriter = null, int width = 120, bool importModule = true)
+    public ModuleSession(TextWriter? hostWriter = null, int width = 120, bool importModule = true, bool ansi = false)
     {
-        Host = new LineHost(hostWriter ?? TextWriter.Null, width);
+        Host = new LineHost(hostWriter ?? TextWriter.Null, width, ansi);
         var state = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows())
         {
@@ -27,6 +27,9 @@ public sealed class ModuleSession : IDisposable
 
         _runspace = RunspaceFactory.CreateRunspace(Host, state);
         _runspace.Open();
+        // Tests compare the screen as text: no colour escape sequences (PSStyle is one per process).
+        PSStyle.Instance.OutputRendering = ansi ? OutputRendering.Host : OutputRendering.PlainText;
+
         if (importModule)
         {
             Invoke("Import-Module -Name $manifest -ErrorAction Stop", new Dictionary<string, object?> { ["manifest"] = ModuleManifest });

@@ -1,0 +1,378 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using MapiHttpTools.Commands;
+using MapiHttpTools.Lab;
+using MapiHttpTools.Probing;
+using MapiHttpTools.Tests.Lab;
+using Xunit;
+
+namespace MapiHttpTools.Tests.Endpoint;
+
+/// <summary>
+/// Test-MapiHttpEndpoint against the lab Exchange front end, one fault at a time, as an admin would run it.
+/// </summary>
+[Collection("Lab")]
+public sealed class EndpointLabTests
+{
+    private readonly LabFixture _lab;
+
+    public EndpointLabTests(LabFixture lab) => _lab = lab;
+
+    [Fact]
+    public async Task Healthy_front_end_passes_every_anonymous_step_and_sends_exchange_shaped_requests()
+    {
+        await using LabServer server = await Start(new LabOptions());
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        Assert.Equal(new[] { "Dns", "TcpConnect", "Tls", "HealthCheck", "EmsmdbAnonymous", "NspiAnonymous", "EmsmdbPing", "NspiPing" }, results.Select(r => r.Check).ToArray());
+        Assert.All(results.Where(r => r.Check is "TcpConnect" or "Tls" or "HealthCheck" or "EmsmdbAnonymous" or "NspiAnonymous"), r =>
+        {
+            Assert.Equal(CheckStatus.Pass, r.Status);
+            Assert.Equal(MapiHttpCause.None, r.Cause);
+            Assert.Equal("127.0.0.1", r.Address);
+            Assert.NotNull(r.LatencyMs);
+        });
+        Assert.Equal(CheckStatus.Skipped, results.Single(r => r.Check == "Dns").Status);
+        Assert.All(results.Where(r => r.Check.EndsWith("Ping")), r => Assert.Equal(CheckStatus.Skipped, r.Status));
+        Assert.Equal("EX01.contoso.lab", results.Single(r => r.Check == "HealthCheck").Server);
+        Assert.Equal(401, results.Single(r => r.Check == "EmsmdbAnonymous").StatusCode);
+        Assert.Equal("EX01", results.Single(r => r.Check == "EmsmdbAnonymous").Evidence["X-FEServer"]);
+        Assert.Equal(new[] { "Negotiate", "NTLM" }, (string[])results.Single(r => r.Check == "NspiAnonymous").Evidence["OfferedAuthentication"]!);
+
+        // What reached the server: the URL's host in SNI and Host, MAPI/HTTP headers on the POSTs.
+        Assert.All(server.Requests, r =>
+        {
+            Assert.Equal("mail.contoso.lab", r.SniHostName);
+            Assert.Equal($"mail.contoso.lab:{server.Port}", r.Host);
+        });
+        LabRequest connect = server.Requests.Single(r => r.Path.Equals("/mapi/emsmdb/", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("POST", connect.Method);
+        Assert.Equal("Connect", connect.Headers["X-RequestType"]);
+        Assert.Equal("application/mapi-http", connect.Headers["Content-Type"]);
+        Assert.Matches(@"^\{[0-9A-F-]{36}\}:1$", connect.Headers["X-RequestId"]);
+        Assert.Matches(@"^\{[0-9A-F-]{36}\}:1$", connect.Headers["X-ClientInfo"]);
+        Assert.StartsWith("MapiHttpTools/", connect.Headers["X-ClientApplication"]);
+        Assert.Equal("Bind", server.Requests.Single(r => r.Path.Equals("/mapi/nspi/", StringComparison.OrdinalIgnoreCase)).Headers["X-RequestType"]);
+    }
+
+    [Theory]
+    [InlineData(LabFault.MapiAppPoolStopped, "HealthCheck", MapiHttpCause.AppPool, 503, "MAPI application pool")]
+    [InlineData(LabFault.FrontEndDown, "HealthCheck", MapiHttpCause.Network, 503, "all protocols on this front end fail")]
+    [InlineData(LabFault.MapiMissing, "HealthCheck", MapiHttpCause.VirtualDirectory, 404, "virtual directory is missing")]
+    [InlineData(LabFault.NegotiateMissing, "EmsmdbAnonymous", MapiHttpCause.Authentication, 401, "missing Negotiate")]
+    [InlineData(LabFault.AnonymousAllowed, "EmsmdbAnonymous", MapiHttpCause.Authentication, 200, "accepted an anonymous request")]
+    public async Task Each_server_fault_is_told_apart_by_cause(LabFault fault, string check, MapiHttpCause cause, int status, string words)
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = fault });
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        MapiHttpEndpointResult failing = results.Single(r => r.Check == check);
+        Assert.Equal(CheckStatus.Fail, failing.Status);
+        Assert.Equal(cause, failing.Cause);
+        Assert.Equal(status, failing.StatusCode);
+        Assert.Contains(words, failing.Message);
+        Assert.False(string.IsNullOrEmpty(failing.Recommendation));
+        Assert.Equal(CheckStatus.Pass, results.Single(r => r.Check == "Tls").Status);
+    }
+
+    [Fact]
+    public async Task App_pool_stopped_recommends_the_pool_and_the_mapi_endpoints_say_apppool_too()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.MapiAppPoolStopped });
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        Assert.Contains("MSExchangeMapiFrontEndAppPool", results.Single(r => r.Check == "HealthCheck").Recommendation);
+        Assert.Equal("owa=200, ews=200", results.Single(r => r.Check == "HealthCheck").Evidence["OtherHealthChecks"]);
+        Assert.All(results.Where(r => r.Check.EndsWith("Anonymous")), r => Assert.Equal(MapiHttpCause.AppPool, r.Cause));
+    }
+
+    [Theory]
+    [InlineData(LabFault.CertificateExpired, "expired on")]
+    [InlineData(LabFault.CertificateWrongName, "does not cover 'mail.contoso.lab'")]
+    [InlineData(LabFault.CertificateUntrusted, "trusted root")]
+    public async Task Certificate_faults_fail_tls_and_nothing_is_sent_over_the_unvalidated_connection(LabFault fault, string words)
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = fault });
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        MapiHttpEndpointResult tls = results.Single(r => r.Check == "Tls");
+        Assert.Equal(CheckStatus.Fail, tls.Status);
+        Assert.Equal(MapiHttpCause.Certificate, tls.Cause);
+        Assert.Contains(words, tls.Message);
+        Assert.Equal(server.ServerCertificate.Thumbprint, tls.Evidence["CertificateThumbprint"]);
+        Assert.Contains("Enable-ExchangeCertificate", tls.Recommendation);
+        Assert.All(results.Where(r => r.Check is "HealthCheck" or "EmsmdbAnonymous" or "NspiAnonymous"), r => Assert.Equal(CheckStatus.Skipped, r.Status));
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Skip_certificate_check_is_explicit_reported_and_lets_the_probe_go_on()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.CertificateUntrusted });
+        using var session = new ModuleSession();
+        ScriptResult run = session.Invoke("Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5 -SkipCertificateCheck", new() { ["u"] = server.MapiUri });
+        MapiHttpEndpointResult[] results = run.Objects<MapiHttpEndpointResult>().ToArray();
+
+        Assert.Contains(run.Warnings, w => w.Contains("-SkipCertificateCheck"));
+        Assert.All(results, r => Assert.True(r.CertificateCheckSkipped));
+        MapiHttpEndpointResult tls = results.Single(r => r.Check == "Tls");
+        Assert.Equal(CheckStatus.Fail, tls.Status);
+        Assert.Equal("Skipped (-SkipCertificateCheck)", tls.Evidence["CertificateValidation"]);
+        Assert.Equal(CheckStatus.Pass, results.Single(r => r.Check == "HealthCheck").Status);
+    }
+
+    [Fact]
+    public async Task Certificate_expiring_within_the_warning_days_warns_and_the_probe_goes_on()
+    {
+        await using LabServer server = await StartWithCertificate(_lab.Certificates.ExpiringSoon);
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        MapiHttpEndpointResult tls = results.Single(r => r.Check == "Tls");
+        Assert.Equal(CheckStatus.Warning, tls.Status);
+        Assert.Equal(MapiHttpCause.Certificate, tls.Cause);
+        Assert.Contains("within 30 days", tls.Message);
+        Assert.Equal(CheckStatus.Pass, results.Single(r => r.Check == "HealthCheck").Status);
+
+        IReadOnlyList<MapiHttpEndpointResult> relaxed = Probe(server, "-CertificateExpiryWarningDays 5");
+        Assert.Equal(CheckStatus.Pass, relaxed.Single(r => r.Check == "Tls").Status);
+    }
+
+    [Fact]
+    public async Task Connection_reset_is_a_network_failure()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.ConnectionReset });
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        MapiHttpEndpointResult failed = results.First(r => r.Status == CheckStatus.Fail);
+        Assert.Equal(MapiHttpCause.Network, failed.Cause);
+        Assert.Contains(failed.Check, new[] { "Tls", "TcpConnect" });
+        Assert.All(results.Where(r => r.Check is "HealthCheck" or "EmsmdbAnonymous"), r => Assert.Equal(CheckStatus.Skipped, r.Status));
+    }
+
+    [Fact]
+    public async Task Slow_server_beyond_the_timeout_is_a_network_timeout()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.Slow, SlowDelay = TimeSpan.FromSeconds(4) });
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server, timeoutSec: 1);
+
+        MapiHttpEndpointResult health = results.Single(r => r.Check == "HealthCheck");
+        Assert.Equal(CheckStatus.Fail, health.Status);
+        Assert.Equal(MapiHttpCause.Network, health.Cause);
+        Assert.Equal(true, health.Evidence["TimedOut"]);
+        Assert.Contains("no answer within 1 s", health.Message);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_a_hung_probe_within_a_second()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.Hang });
+        using var session = new ModuleSession();
+        using PowerShell shell = session.Prepare("Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 120", new() { ["u"] = server.MapiUri });
+        IAsyncResult running = shell.BeginInvoke();
+
+        var deadline = Stopwatch.StartNew();
+        while (server.Requests.Count == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotEmpty(server.Requests);
+        var stopping = Stopwatch.StartNew();
+        shell.Stop();
+        Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)));
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(1), $"Stop took {stopping.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+    }
+
+    [Fact]
+    public async Task Authenticated_ping_succeeds_with_basic_and_the_password_appears_nowhere()
+    {
+        await using LabServer server = await Start(new LabOptions { AuthenticationMethods = new[] { "Negotiate", "NTLM", "Basic" } });
+        using var session = new ModuleSession();
+        ScriptResult run = session.Invoke(
+            "Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5 -Credential $cred -ExpectedAuthenticationMethods Negotiate,Ntlm,Basic",
+            new() { ["u"] = server.MapiUri, ["cred"] = Credential(server.Options.BasicUser, server.Options.BasicPassword) });
+        MapiHttpEndpointResult[] results = run.Objects<MapiHttpEndpointResult>().ToArray();
+
+        foreach (string check in new[] { "EmsmdbPing", "NspiPing" })
+        {
+            MapiHttpEndpointResult ping = results.Single(r => r.Check == check);
+            Assert.Equal(CheckStatus.Pass, ping.Status);
+            Assert.Equal("0", ping.Evidence["X-ResponseCode"]);
+            Assert.Equal("Exchange/15.02.1258.012", ping.Evidence["X-ServerApplication"]);
+            Assert.Equal("EX02", ping.Evidence["X-BEServer"]);
+        }
+
+        LabRequest sent = server.Requests.First(r => r.Headers.TryGetValue("X-RequestType", out string? t) && t == "PING");
+        Assert.StartsWith("Basic ", sent.Headers["Authorization"]);
+        string everything = PSSerializer.Serialize(run.Output, 5) + string.Join("", run.Warnings) + string.Join("", run.Verbose) + session.Host.Output;
+        Assert.DoesNotContain(server.Options.BasicPassword, everything);
+        Assert.DoesNotContain(sent.Headers["Authorization"].Substring(6), everything);
+    }
+
+    [Fact]
+    public async Task Wrong_password_is_an_authentication_failure()
+    {
+        await using LabServer server = await Start(new LabOptions { AuthenticationMethods = new[] { "Negotiate", "NTLM", "Basic" } });
+        using var session = new ModuleSession();
+        ScriptResult run = session.Invoke(
+            "Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5 -Credential $cred -ExpectedAuthenticationMethods Negotiate,Ntlm,Basic",
+            new() { ["u"] = server.MapiUri, ["cred"] = Credential(@"CONTOSO\labuser", "wrong-password") });
+
+        MapiHttpEndpointResult ping = run.Objects<MapiHttpEndpointResult>().Single(r => r.Check == "EmsmdbPing");
+        Assert.Equal(CheckStatus.Fail, ping.Status);
+        Assert.Equal(MapiHttpCause.Authentication, ping.Cause);
+        Assert.Equal(401, ping.StatusCode);
+    }
+
+    [Fact]
+    public async Task Piped_virtual_directories_set_the_expected_methods_and_carry_identity_and_server()
+    {
+        await using LabServer plain = await Start(new LabOptions { ServerName = "EX01.contoso.lab" });
+        await using LabServer withOAuth = await Start(new LabOptions { ServerName = "EX02.contoso.lab", AuthenticationMethods = new[] { "Negotiate", "NTLM", "OAuth" } });
+        using var session = new ModuleSession();
+        session.Invoke(StandInVirtualDirectories);
+
+        ScriptResult run = session.Invoke(
+            "Get-MapiVirtualDirectory -Uris $uris | Test-MapiHttpEndpoint -UrlType Internal -TargetAddress 127.0.0.1 -TimeoutSec 5",
+            new() { ["uris"] = new[] { plain.MapiUri.ToString(), withOAuth.MapiUri.ToString() } });
+        MapiHttpEndpointResult[] results = run.Objects<MapiHttpEndpointResult>().ToArray();
+
+        Assert.Empty(run.Errors);
+        MapiHttpEndpointResult ex01 = results.Single(r => r.Check == "EmsmdbAnonymous" && r.Server == "EX01");
+        Assert.Equal("EX01\\mapi (Default Web Site)", ex01.Identity);
+        Assert.Equal(CheckStatus.Fail, ex01.Status);
+        Assert.Equal(MapiHttpCause.Authentication, ex01.Cause);
+        Assert.Contains("missing Bearer", ex01.Message);
+        Assert.Contains("IISAuthenticationMethods of the virtual directory", ex01.Message);
+        Assert.Contains("Set-MapiVirtualDirectory -Identity 'EX01\\mapi (Default Web Site)' -IISAuthenticationMethods", ex01.Recommendation);
+        Assert.Contains("OAuth", ex01.Recommendation);
+
+        MapiHttpEndpointResult ex02 = results.Single(r => r.Check == "EmsmdbAnonymous" && r.Server == "EX02");
+        Assert.Equal(CheckStatus.Pass, ex02.Status);
+        Assert.DoesNotContain(results, r => r.Uri.Contains("external"));
+    }
+
+    [Fact]
+    public async Task Target_address_reaches_each_node_behind_one_name()
+    {
+        await using LabServer healthy = await Start(new LabOptions { ServerName = "EX01.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.1") });
+        await using LabServer broken = await Start(new LabOptions { ServerName = "EX02.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.2"), Port = healthy.Port, Fault = LabFault.MapiAppPoolStopped });
+        using var session = new ModuleSession();
+        ScriptResult run = session.Invoke("Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1, 127.0.0.2 -TimeoutSec 5", new() { ["u"] = healthy.MapiUri });
+        MapiHttpEndpointResult[] health = run.Objects<MapiHttpEndpointResult>().Where(r => r.Check == "HealthCheck").ToArray();
+
+        Assert.Equal(CheckStatus.Pass, health.Single(r => r.Address == "127.0.0.1").Status);
+        Assert.Equal("EX01.contoso.lab", health.Single(r => r.Address == "127.0.0.1").Server);
+        Assert.Equal(MapiHttpCause.AppPool, health.Single(r => r.Address == "127.0.0.2").Cause);
+        Assert.NotEmpty(healthy.Requests);
+        Assert.NotEmpty(broken.Requests);
+        Assert.All(broken.Requests, r => Assert.Equal("mail.contoso.lab", r.SniHostName));
+    }
+
+    [Fact]
+    public async Task Without_target_address_every_address_of_the_name_is_tested()
+    {
+        await using LabServer first = await Start(new LabOptions { ServerName = "EX01.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.1") });
+        await using LabServer second = await Start(new LabOptions { ServerName = "EX02.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.3"), Port = first.Port, Fault = LabFault.MapiMissing });
+        TestMapiHttpEndpointCommand.ResolverOverride = new LabResolver(("mail.contoso.lab", new[] { "127.0.0.1", "127.0.0.3" }));
+        try
+        {
+            using var session = new ModuleSession();
+            ScriptResult run = session.Invoke("Test-MapiHttpEndpoint $u -TimeoutSec 5", new() { ["u"] = first.MapiUri.ToString() });
+            MapiHttpEndpointResult[] results = run.Objects<MapiHttpEndpointResult>().ToArray();
+
+            MapiHttpEndpointResult dns = results.Single(r => r.Check == "Dns");
+            Assert.Equal(CheckStatus.Pass, dns.Status);
+            Assert.Equal(new[] { "127.0.0.1", "127.0.0.3" }, (string[])dns.Evidence["Addresses"]!);
+            Assert.Equal(CheckStatus.Pass, results.Single(r => r.Check == "HealthCheck" && r.Address == "127.0.0.1").Status);
+            Assert.Equal(MapiHttpCause.VirtualDirectory, results.Single(r => r.Check == "HealthCheck" && r.Address == "127.0.0.3").Cause);
+        }
+        finally
+        {
+            TestMapiHttpEndpointCommand.ResolverOverride = null;
+        }
+    }
+
+    [Fact]
+    public async Task Default_view_is_a_table_an_admin_can_read()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.MapiAppPoolStopped });
+        using var session = new ModuleSession();
+        session.Invoke("Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5 | Out-Default", new() { ["u"] = server.MapiUri });
+        string screen = session.Host.Output;
+
+        Assert.Contains("Uri: " + server.MapiUri, screen);
+        Assert.Matches(@"Status\s+Cause\s+Check\s+Address\s+Ms\s+Message", screen);
+        Assert.Matches(@"Fail\s+AppPool\s+HealthCheck\s+127\.0\.0\.1", screen);
+        Assert.DoesNotContain("MapiHttpTools.MapiHttpEndpointResult", screen);
+    }
+
+    private const string StandInVirtualDirectories = @"
+function global:Get-MapiVirtualDirectory {
+    param([string[]] $Uris)
+    $i = 0
+    foreach ($u in $Uris) {
+        $i++
+        $vdir = [pscustomobject]@{
+            PSTypeName = 'Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.ADMapiVirtualDirectory'
+            Identity = ""EX0$i\mapi (Default Web Site)""
+            Name = 'mapi (Default Web Site)'
+            Server = ""EX0$i""
+            InternalUrl = [uri]$u
+            ExternalUrl = [uri]('https://external.contoso.lab/mapi')
+            IISAuthenticationMethods = [System.Collections.ArrayList]@('Ntlm', 'OAuth', 'Negotiate')
+            InternalAuthenticationMethods = [System.Collections.ArrayList]@('Ntlm', 'OAuth', 'Negotiate')
+            ExternalAuthenticationMethods = [System.Collections.ArrayList]@('Ntlm', 'OAuth', 'Negotiate')
+            MetabasePath = 'IIS://EX0' + $i + '.contoso.lab/W3SVC/1/ROOT/mapi'
+            Path = 'C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\mapi'
+            ExchangeVersion = '0.10 (14.0.100.0)'
+            WhenChanged = [datetime]'2026-01-05'
+        }
+        $vdir
+    }
+}";
+
+    private Task<LabServer> Start(LabOptions options) => LabServer.StartAsync(options, _lab.Certificates);
+
+    private Task<LabServer> StartWithCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        LabServer.StartAsync(new LabOptions { ServerCertificateOverride = certificate }, _lab.Certificates);
+
+    private static PSCredential Credential(string user, string password)
+    {
+        var secure = new System.Security.SecureString();
+        foreach (char c in password)
+        {
+            secure.AppendChar(c);
+        }
+
+        return new PSCredential(user, secure);
+    }
+
+    private static IReadOnlyList<MapiHttpEndpointResult> Probe(LabServer server, string extra = "", int timeoutSec = 5)
+    {
+        using var session = new ModuleSession();
+        ScriptResult run = session.Invoke($"Test-MapiHttpEndpoint -Uri $u -TargetAddress {server.Address} -TimeoutSec {timeoutSec} {extra}", new() { ["u"] = server.MapiUri });
+        Assert.Empty(run.Errors);
+        return run.Objects<MapiHttpEndpointResult>().ToArray();
+    }
+
+    private sealed class LabResolver : IHostResolver
+    {
+        private readonly Dictionary<string, IPAddress[]> _names;
+
+        public LabResolver(params (string Name, string[] Addresses)[] names) =>
+            _names = names.ToDictionary(n => n.Name, n => n.Addresses.Select(IPAddress.Parse).ToArray(), StringComparer.OrdinalIgnoreCase);
+
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellation) =>
+            _names.TryGetValue(host, out IPAddress[]? addresses)
+                ? Task.FromResult(addresses)
+                : Task.FromException<IPAddress[]>(new System.Net.Sockets.SocketException(11001));
+    }
+}
