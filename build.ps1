@@ -46,7 +46,7 @@ foreach ($t in $Task) {
                 $config.Run.Path = Join-Path $root 'tests/Pester'
                 $config.Run.Exit = $true
                 if (-not (Test-Path $settings)) {
-                    Write-Warning "No $settings: the Pester tests against a real Exchange server are skipped."
+                    Write-Warning "No ${settings}: the Pester tests against a real Exchange server are skipped."
                     $config.Filter.ExcludeTag = 'Exchange'
                 }
                 Invoke-Pester -Configuration $config
