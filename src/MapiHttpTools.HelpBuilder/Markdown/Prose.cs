@@ -47,7 +47,7 @@ internal static class Prose
         bool breakAfter = false;
         foreach (string raw in paragraph.Lines)
         {
-            bool hardBreak = raw.EndsWith("  ", StringComparison.Ordinal) || raw.TrimEnd().EndsWith("\\", StringComparison.Ordinal) && !raw.TrimEnd().EndsWith("\\\\", StringComparison.Ordinal);
+            bool hardBreak = raw.EndsWith("  ", StringComparison.Ordinal) || (raw.TrimEnd().EndsWith("\\", StringComparison.Ordinal) && !raw.TrimEnd().EndsWith("\\\\", StringComparison.Ordinal));
             string line = raw.Trim();
             if (line.EndsWith("\\", StringComparison.Ordinal) && hardBreak)
             {

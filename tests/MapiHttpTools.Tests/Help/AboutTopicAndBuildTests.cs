@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -139,6 +140,49 @@ public sealed class AboutTopicAndBuildTests : IDisposable
         HelpSchemaException error = Assert.Single(result.Errors);
         Assert.Equal(other, error.File);
         Assert.Equal("'Module Name: Other' differs from 'Sample' of Get-Sample.md, which goes into the same help file", error.Reason);
+    }
+
+    [Fact]
+    public void Command_line_exit_codes_and_canonical_errors_are_what_the_MSBuild_Exec_relies_on()
+    {
+        File.WriteAllText(Path.Combine(Source, SampleHelp.FileName), SampleHelp.Command);
+        File.WriteAllText(Path.Combine(Source, SampleHelp.AboutFileName), SampleHelp.About);
+
+        (int ok, string okOutput) = RunBuilder("--source", Source, "--output", Output);
+        Assert.Equal(0, ok);
+        Assert.Contains($"MapiHttpTools.HelpBuilder: wrote {Path.Combine(Output, "Sample.dll-Help.xml")}", okOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Output, "about_Sample.help.txt")));
+
+        string bad = Path.Combine(Source, "Set-Sample.md");
+        File.WriteAllText(bad, SampleHelp.Command.Replace("Get-Sample", "Set-Sample", StringComparison.Ordinal).Replace("Aliases: f", "Alias: f", StringComparison.Ordinal));
+        (int failed, string failedOutput) = RunBuilder("--source", Source, "--output", Output);
+        Assert.Equal(1, failed);
+        Assert.Matches(
+            "^" + Regex.Escape($"{bad}({SampleHelp.LineOf(File.ReadAllText(bad), "Alias: f")}): error HELP001: parameter -Force: unknown yaml key 'Alias'"),
+            failedOutput);
+
+        (int usage, _) = RunBuilder("--source", Source);
+        Assert.Equal(2, usage);
+    }
+
+    private static (int ExitCode, string Output) RunBuilder(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MapiHttpTools.HelpBuilder.dll"));
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
     }
 
     [Fact]

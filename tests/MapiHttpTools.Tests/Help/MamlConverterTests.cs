@@ -64,6 +64,21 @@ public sealed class MamlConverterTests
         Assert.Equal("A note.", Paras(command.Element(Maml + "alertSet")!.Element(Maml + "alert")));
     }
 
+    [Theory]
+    [InlineData("one\ntwo", "one two")]
+    [InlineData("hard  \nbreak", "hard|break")]
+    [InlineData("back\\\nslash", "back|slash")]
+    [InlineData("intro:\n1. first\n2) second\n* third", "intro:|1. first|2) second|* third")]
+    [InlineData("**strong** and __strong__ and `code **kept**`", "strong and strong and `code kept`")]
+    [InlineData("\\<escaped\\> \\[text\\]", "<escaped> [text]")]
+    [InlineData("[docs](https://learn.microsoft.com/x) and [file](Other.md) and [unix](/etc/x)", "docs (https://learn.microsoft.com/x) and file and unix")]
+    public void Prose_lines_become_help_paragraphs(string markdown, string expected)
+    {
+        var paragraph = new ParagraphBlock(1, markdown.Split('\n'));
+
+        Assert.Equal(expected, string.Join("|", Prose.ToParagraphs(paragraph)));
+    }
+
     [Fact]
     public void Syntax_has_one_item_per_parameter_set_with_positional_parameters_first()
     {

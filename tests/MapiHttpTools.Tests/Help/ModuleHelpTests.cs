@@ -135,6 +135,20 @@ public sealed class ModuleHelpTests
     }
 
     [Fact]
+    public void Every_help_source_documents_an_exported_cmdlet()
+    {
+        string[] exported = ((object[])ModuleTests.ReadManifest()["CmdletsToExport"]!).Cast<string>().OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        string[] documented = Directory.GetFiles(Path.Combine(ModuleSession.RepoRoot, "en-US"), "*.md")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(n => !n!.StartsWith("about_", StringComparison.Ordinal))
+            .OrderBy(n => n, StringComparer.Ordinal)
+            .ToArray()!;
+
+        // A renamed or removed cmdlet must not leave its help behind (and every exported one has a file).
+        Assert.Equal(exported, documented);
+    }
+
+    [Fact]
     public void The_about_topic_is_found_and_names_every_exported_cmdlet()
     {
         using var session = new ModuleSession();
