@@ -260,6 +260,43 @@ public sealed class EndpointLabTests
     }
 
     [Fact]
+    public async Task Deserialized_virtual_directories_from_a_remote_session_bind_too()
+    {
+        await using LabServer server = await Start(new LabOptions { AuthenticationMethods = new[] { "Negotiate", "NTLM", "OAuth" } });
+        using var session = new ModuleSession();
+        session.Invoke(StandInVirtualDirectories);
+
+        // What Import-PSSession / Invoke-Command hand back: property bags, Uri kept as Uri, collections as lists.
+        ScriptResult run = session.Invoke(
+            "$remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-MapiVirtualDirectory -Uris $uris), 3)); " +
+            "$remote.PSObject.TypeNames[0]; $remote | Test-MapiHttpEndpoint -UrlType Internal -TargetAddress 127.0.0.1 -TimeoutSec 5",
+            new() { ["uris"] = new[] { server.MapiUri.ToString() } });
+
+        Assert.Empty(run.Errors);
+        Assert.Equal("Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.ADMapiVirtualDirectory", run.Output[0].BaseObject);
+        MapiHttpEndpointResult emsmdb = run.Objects<MapiHttpEndpointResult>().Single(r => r.Check == "EmsmdbAnonymous");
+        Assert.Equal(CheckStatus.Pass, emsmdb.Status);
+        Assert.Equal(new[] { "NTLM", "Bearer", "Negotiate" }, (string[])emsmdb.Evidence["ExpectedAuthentication"]!);
+        Assert.Equal("EX01\\mapi (Default Web Site)", emsmdb.Identity);
+        Assert.Equal("EX01", emsmdb.Server);
+    }
+
+    [Fact]
+    public async Task Progress_is_reported_per_address_and_completes()
+    {
+        await using LabServer server = await Start(new LabOptions());
+        using var session = new ModuleSession();
+        using PowerShell shell = session.Prepare("Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1, 127.0.0.1 -TimeoutSec 5", new() { ["u"] = server.MapiUri });
+        shell.Invoke();
+
+        ProgressRecord[] progress = shell.Streams.Progress.ToArray();
+        Assert.Contains(progress, p => p.StatusDescription == "0 of 2 addresses probed");
+        Assert.Contains(progress, p => p.StatusDescription == "1 of 2 addresses probed" && p.PercentComplete == 50);
+        Assert.Equal(ProgressRecordType.Completed, progress.Last().RecordType);
+        Assert.Equal("Testing MAPI/HTTP endpoints", progress.Last().Activity);
+    }
+
+    [Fact]
     public async Task Target_address_reaches_each_node_behind_one_name()
     {
         await using LabServer healthy = await Start(new LabOptions { ServerName = "EX01.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.1") });
