@@ -5,8 +5,9 @@ using Xunit;
 namespace MapiHttpTools.Tests.Lab;
 
 /// <summary>
-/// One lab PKI for the whole run: its root is trusted (current user) while the lab tests run and removed after,
-/// so every lab test exercises real certificate validation.
+/// One lab PKI per test run: created once, its root trusted once (CurrentUser Root store) and untrusted
+/// again when the collection is done. Every class that starts a <see cref="LabServer"/> joins
+/// <c>[Collection("Lab")]</c> and takes this fixture in its constructor.
 /// </summary>
 public sealed class LabFixture : IDisposable
 {

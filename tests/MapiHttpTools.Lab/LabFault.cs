@@ -1,0 +1,41 @@
+namespace MapiHttpTools.Lab;
+
+/// <summary>What is wrong with a lab front end (one fault per server instance).</summary>
+public enum LabFault
+{
+    /// <summary>A healthy Exchange front end.</summary>
+    None,
+
+    /// <summary>MSExchangeMapiFrontEndAppPool stopped: HTTP.sys answers 503 for everything under /mapi; other vdirs healthy.</summary>
+    MapiAppPoolStopped,
+
+    /// <summary>The whole front end is down: HTTP.sys answers 503 for every path.</summary>
+    FrontEndDown,
+
+    /// <summary>The /mapi virtual directory does not exist: 404 under /mapi; other vdirs healthy.</summary>
+    MapiMissing,
+
+    /// <summary>Negotiate (Kerberos) removed from /mapi: 401s offer NTLM only.</summary>
+    NegotiateMissing,
+
+    /// <summary>Anonymous access enabled on /mapi: anonymous POSTs are served (a security misconfiguration).</summary>
+    AnonymousAllowed,
+
+    /// <summary>Serves <see cref="LabCertificates.Expired"/>.</summary>
+    CertificateExpired,
+
+    /// <summary>Serves <see cref="LabCertificates.WrongName"/>.</summary>
+    CertificateWrongName,
+
+    /// <summary>Serves <see cref="LabCertificates.Untrusted"/> (self-signed).</summary>
+    CertificateUntrusted,
+
+    /// <summary>Every response delayed by <see cref="LabOptions.SlowDelay"/>, then normal.</summary>
+    Slow,
+
+    /// <summary>TCP and TLS accepted, no HTTP request ever answered.</summary>
+    Hang,
+
+    /// <summary>TCP accepted, then reset (RST) at the TLS handshake.</summary>
+    ConnectionReset,
+}
