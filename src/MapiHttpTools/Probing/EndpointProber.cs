@@ -335,6 +335,12 @@ internal sealed class EndpointProber
                 }
             }
 
+            if (outcome.Stream is null && problems.Count == 0)
+            {
+                // The platform refused the certificate for a reason none of the named checks covers: never call it a pass.
+                problems.Add($"the platform's validation refused it ({cert?.PolicyErrors}; chain: {cert?.ChainStatus})");
+            }
+
             if (outcome.Stream is not null && (outcome.Protocol == SslProtocols.Tls || outcome.Protocol == SslProtocols.Tls11))
             {
                 warnings.Add($"the server negotiated {outcome.Protocol}; enable TLS 1.2");
