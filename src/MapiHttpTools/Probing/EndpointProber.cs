@@ -37,7 +37,7 @@ internal sealed class EndpointProber
             IReadOnlyList<(IPAddress, string)> addresses = await ResolveAsync(target, emit, cancellation).ConfigureAwait(false);
             foreach ((IPAddress address, string label) in addresses)
             {
-                jobs.Add((target, address, label, addresses.Count == 1 && _options.TargetAddresses is not { Count: > 0 }));
+                jobs.Add((target, address, label, addresses.Count == 1 && AddressesFor(target) is not { Count: > 0 }));
             }
         }
 
@@ -67,7 +67,7 @@ internal sealed class EndpointProber
         var watch = Stopwatch.StartNew();
         var result = new List<(IPAddress, string)>();
 
-        if (_options.TargetAddresses is { Count: > 0 } addresses)
+        if (AddressesFor(target) is { Count: > 0 } addresses)
         {
             var unresolved = new List<string>();
             foreach (string address in addresses)
@@ -138,6 +138,8 @@ internal sealed class EndpointProber
             return result;
         }
     }
+
+    private IReadOnlyList<string>? AddressesFor(ProbeTarget target) => target.TargetAddresses ?? _options.TargetAddresses;
 
     private async Task<IPAddress[]> ResolveWithTimeoutAsync(string host, CancellationToken cancellation)
     {

@@ -7,8 +7,9 @@ namespace MapiHttpTools.Probing;
 /// <summary>One URL to probe, with what is known about it from the virtual directory it came from.</summary>
 internal sealed class ProbeTarget
 {
-    public ProbeTarget(Uri uri, string? server, string? identity, IReadOnlyList<string> expectedSchemes, string expectedSource)
+    public ProbeTarget(Uri uri, string? server, string? identity, IReadOnlyList<string> expectedSchemes, string expectedSource, IReadOnlyList<string>? targetAddresses = null)
     {
+        TargetAddresses = targetAddresses;
         Uri = uri;
         Server = server;
         Identity = identity;
@@ -17,6 +18,12 @@ internal sealed class ProbeTarget
     }
 
     public Uri Uri { get; }
+
+    /// <summary>
+    /// Addresses for this target alone (a server probed directly under the namespace URL); null falls back to
+    /// ProbeOptions.TargetAddresses, then to DNS.
+    /// </summary>
+    public IReadOnlyList<string>? TargetAddresses { get; }
 
     public string? Server { get; }
 
