@@ -14,6 +14,8 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
+        'Get-MapiHttpClientState'
+        'Repair-MapiHttpClientState'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
