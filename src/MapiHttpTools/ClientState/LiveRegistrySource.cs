@@ -59,6 +59,8 @@ internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDi
             RegistryKey? hive = users.OpenSubKey(userSid!, writable: false);
             if (hive is null)
             {
+                machine.Dispose();
+                users.Dispose();
                 throw new ClientStateException(
                     ClientStateErrorIds.UserHiveNotLoaded,
                     ErrorCategory.ObjectNotFound,
@@ -127,7 +129,8 @@ internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDi
 
     public void SetValue(RegistryRoot root, string keyPath, RegistryValue value)
     {
-        using RegistryKey key = Base(root).CreateSubKey(RegistryPath.Normalize(keyPath), writable: true)
+        using WritableBase parent = OpenWritableBase(root);
+        using RegistryKey key = parent.Key.CreateSubKey(RegistryPath.Normalize(keyPath), writable: true)
             ?? throw new IOException($"Cannot create {RegistryPath.Display(root, keyPath, _userSid)}.");
         switch (value.Data)
         {
@@ -151,7 +154,8 @@ internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDi
 
     public bool DeleteValue(RegistryRoot root, string keyPath, string name)
     {
-        using RegistryKey? key = Base(root).OpenSubKey(RegistryPath.Normalize(keyPath), writable: true);
+        using WritableBase parent = OpenWritableBase(root);
+        using RegistryKey? key = parent.Key.OpenSubKey(RegistryPath.Normalize(keyPath), writable: true);
         if (key is null || key.GetValue(name, null, RegistryValueOptions.DoNotExpandEnvironmentNames) is null)
         {
             return false;
@@ -169,6 +173,42 @@ internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDi
     }
 
     private RegistryKey Base(RegistryRoot root) => root == RegistryRoot.Machine ? _machine : _userBase;
+
+    /// <summary>
+    /// A handle that may create subkeys: base keys are writable, but HKEY_USERS\&lt;SID&gt; is held read-only (so reading
+    /// needs no write access) and is reopened writable only for a change.
+    /// </summary>
+    private WritableBase OpenWritableBase(RegistryRoot root)
+    {
+        if (root == RegistryRoot.Machine || _usersHive is null)
+        {
+            return new WritableBase(Base(root), owned: false);
+        }
+
+        RegistryKey hive = _usersHive.OpenSubKey(_userSid!, writable: true) ?? throw new IOException($"HKEY_USERS\\{_userSid} is no longer loaded.");
+        return new WritableBase(hive, owned: true);
+    }
+
+    private readonly struct WritableBase : IDisposable
+    {
+        private readonly bool _owned;
+
+        public WritableBase(RegistryKey key, bool owned)
+        {
+            Key = key;
+            _owned = owned;
+        }
+
+        public RegistryKey Key { get; }
+
+        public void Dispose()
+        {
+            if (_owned)
+            {
+                Key.Dispose();
+            }
+        }
+    }
 
     private RegistryKey? OpenRead(RegistryRoot root, string keyPath)
     {
