@@ -323,6 +323,20 @@ public sealed class GetMapiHttpClientStateTests : IDisposable
     }
 
     [Fact]
+    public void The_cmdlet_declares_its_output_type_and_its_two_parameter_sets()
+    {
+        using var session = new ModuleSession();
+
+        CmdletInfo cmdlet = session.Invoke("Get-Command Get-MapiHttpClientState").Objects<CmdletInfo>().Single();
+
+        Assert.Equal(typeof(MapiHttpClientStateResult), Assert.Single(cmdlet.OutputType).Type);
+        Assert.Equal("Live", cmdlet.DefaultParameterSet);
+        Assert.Equal(new[] { "Live", "Offline" }, cmdlet.ParameterSets.Select(s => s.Name).OrderBy(n => n).ToArray());
+        Assert.True(cmdlet.Parameters["RegistryExportPath"].ParameterSets["Offline"].IsMandatory);
+        Assert.False(cmdlet.Parameters.ContainsKey("WhatIf"));
+    }
+
+    [Fact]
     public void The_table_views_show_the_verdict_and_the_findings()
     {
         using var session = new ModuleSession();
