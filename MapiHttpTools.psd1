@@ -15,6 +15,8 @@
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
         'Get-MapiAppPoolHealth'
+        'Get-MapiHttpClientState'
+        'Repair-MapiHttpClientState'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

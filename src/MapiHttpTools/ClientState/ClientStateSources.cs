@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+
+namespace MapiHttpTools.ClientState;
+
+/// <summary>
+/// Picks the sources of facts for one run of the client-state cmdlets: a .reg export or the live registry,
+/// Credential Manager, and the Autodiscover cache folder, and says why each one that cannot be had is missing.
+/// </summary>
+internal static class ClientStateSources
+{
+    /// <summary>
+    /// Test seam. When set, it stands in for the live Windows registry in both cmdlets (reads, and the repair's
+    /// writes when it is also an <see cref="IRegistryWriter"/>), on any platform. The module never sets it; the xunit
+    /// tests set it through InternalsVisibleTo (they load this very assembly, which the imported module shares) so
+    /// Repair-MapiHttpClientState and -WhatIf can be proven on Linux. It is deliberately not a cmdlet parameter.
+    /// </summary>
+    internal static IRegistrySource? RegistryOverride { get; set; }
+
+    /// <summary>Test seam like <see cref="RegistryOverride"/>, standing in for the current user's Credential Manager.</summary>
+    internal static ICredentialStore? CredentialStoreOverride { get; set; }
+
+    private static readonly Regex SidPattern = new(@"^S-1-\d+(-\d+)+$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    public static bool IsWindows => Environment.OSVersion.Platform == PlatformID.Win32NT;
+
+    /// <summary>True when the live registry (or its stand-in) can be used on this platform.</summary>
+    public static bool LiveRegistryAvailable => RegistryOverride is not null || IsWindows;
+
+    public static string PlatformName => IsWindows ? "Windows" : Environment.OSVersion.Platform == PlatformID.Unix ? "Linux or macOS" : Environment.OSVersion.Platform.ToString();
+
+    /// <summary>Null, empty, ".", "localhost" and this computer's own name (short or qualified) mean this computer.</summary>
+    public static bool IsLocalComputer(string? computerName)
+    {
+        if (string.IsNullOrWhiteSpace(computerName))
+        {
+            return true;
+        }
+
+        string name = computerName!.Trim();
+        return name == "." ||
+               name.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+               name.Equals(Environment.MachineName, StringComparison.OrdinalIgnoreCase) ||
+               name.StartsWith(Environment.MachineName + ".", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static void ValidateSid(string? userSid)
+    {
+        if (userSid is not null && !SidPattern.IsMatch(userSid))
+        {
+            throw new ClientStateException(ClientStateErrorIds.InvalidUserSid, ErrorCategory.InvalidArgument, userSid, $"'{userSid}' is not a security identifier (S-1-5-21-...): pass the user's SID, for example (Get-ADUser alice).SID.Value.");
+        }
+    }
+
+    /// <summary>The SID of the user running the cmdlet, on Windows.</summary>
+    public static string? CurrentUserSid()
+    {
+        if (!IsWindows)
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Security.Principal.WindowsIdentity.GetCurrent().User?.Value;
+        }
+        catch (Exception ex) when (ex is System.Security.SecurityException or PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The account name of a SID on Windows (DOMAIN\user); the SID itself when it cannot be translated.</summary>
+    public static string AccountName(string sid)
+    {
+        if (!IsWindows)
+        {
+            return sid;
+        }
+
+        try
+        {
+            return new System.Security.Principal.SecurityIdentifier(sid).Translate(typeof(System.Security.Principal.NTAccount)).Value;
+        }
+        catch (Exception ex) when (ex is System.Security.Principal.IdentityNotMappedException or SystemException)
+        {
+            return sid;
+        }
+    }
+
+    /// <summary>
+    /// Opens everything a run needs. <paramref name="exportPaths"/> selects the offline mode; otherwise the live registry
+    /// (or its stand-in) of <paramref name="computerName"/> for the current user or <paramref name="userSid"/>.
+    /// </summary>
+    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? computerName, string? userSid, string? cachePath)
+    {
+        ValidateSid(userSid);
+        var context = new ClientStateContext();
+        if (cachePath is not null && !File.Exists(cachePath) && !Directory.Exists(cachePath))
+        {
+            throw new ClientStateException(ClientStateErrorIds.AutodiscoverCachePathNotFound, ErrorCategory.ObjectNotFound, cachePath, $"The Autodiscover cache path '{cachePath}' does not exist: pass the folder Outlook keeps its cache in (%LOCALAPPDATA%\\Microsoft\\Outlook, or a copy of it) or one of its XML files.");
+        }
+
+        if (exportPaths is { Count: > 0 })
+        {
+            RegFileRegistrySource source = RegFileRegistrySource.Load(exportPaths, userSid);
+            context.Offline = true;
+            context.Registry = source;
+            context.RegistryExportPath = source.Paths;
+            context.UserSid = source.UserSid;
+            context.UserName = source.UserSid;
+            context.UserHiveLabel = source.UserSid is null ? "HKCU" : "HKU\\" + source.UserSid;
+            context.CredentialsUnavailableReason = "Credential Manager is not part of a registry export; run Get-MapiHttpClientState on the client to list its entries.";
+            context.AutodiscoverCachePath = cachePath;
+            context.CacheUnavailableReason = cachePath is null ? "No -AutodiscoverCachePath was given for the offline analysis: copy the user's %LOCALAPPDATA%\\Microsoft\\Outlook folder and pass it." : null;
+            return context;
+        }
+
+        bool local = IsLocalComputer(computerName);
+        context.ComputerName = local ? Environment.MachineName : computerName!.Trim();
+        string? currentSid = CurrentUserSid();
+        bool currentUser = userSid is null || (local && string.Equals(userSid, currentSid, StringComparison.OrdinalIgnoreCase));
+        if (!local && userSid is null)
+        {
+            throw new ClientStateException(
+                ClientStateErrorIds.ComputerNameRequiresUserSid,
+                ErrorCategory.InvalidArgument,
+                computerName,
+                $"HKEY_CURRENT_USER cannot be opened on another computer: name the user with -UserSid (their hive HKEY_USERS\\<SID> is read through the Remote Registry service while they are logged on), or run the cmdlet on {computerName} with Invoke-Command.");
+        }
+
+        context.UserSid = currentUser ? currentSid ?? userSid : userSid;
+        context.UserName = currentUser ? CurrentUserName() : AccountName(userSid!);
+        context.UserHiveLabel = currentUser ? "HKCU" : "HKU\\" + userSid;
+
+        if (RegistryOverride is not null)
+        {
+            context.Registry = RegistryOverride;
+            context.Writer = RegistryOverride as IRegistryWriter;
+        }
+        else if (IsWindows)
+        {
+            LiveRegistrySource live = LiveRegistrySource.Open(local ? null : context.ComputerName, currentUser ? null : userSid);
+            context.Registry = live;
+            context.Writer = live;
+            context.Disposable = live;
+        }
+        else
+        {
+            context.RegistryUnavailableReason = $"There is no Windows registry on {PlatformName}: analyse a client offline with -RegistryExportPath (a .reg file from 'reg export').";
+        }
+
+        if (!currentUser || !local)
+        {
+            context.CredentialsUnavailableReason = "Credential Manager can be read only for the user running the cmdlet, on their own computer: run Get-MapiHttpClientState as that user (for example through Invoke-Command).";
+        }
+        else if (CredentialStoreOverride is not null)
+        {
+            context.Credentials = CredentialStoreOverride;
+        }
+        else if (IsWindows)
+        {
+            context.Credentials = new WindowsCredentialStore();
+        }
+        else
+        {
+            context.CredentialsUnavailableReason = $"There is no Windows Credential Manager on {PlatformName}.";
+        }
+
+        if (cachePath is not null)
+        {
+            context.AutodiscoverCachePath = cachePath;
+        }
+        else if (currentUser && local)
+        {
+            string localAppData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            context.AutodiscoverCachePath = string.IsNullOrEmpty(localAppData) ? null : Path.Combine(localAppData, "Microsoft", "Outlook");
+            context.CacheUnavailableReason = context.AutodiscoverCachePath is null ? "The local application data folder of the current user is not known on this platform; pass -AutodiscoverCachePath." : null;
+        }
+        else
+        {
+            context.AutodiscoverCachePath = ProfileOutlookFolder(context.Registry, local ? null : context.ComputerName, userSid!);
+            context.CacheUnavailableReason = context.AutodiscoverCachePath is null
+                ? $"The profile folder of {userSid} is not in HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList: pass -AutodiscoverCachePath."
+                : null;
+        }
+
+        return context;
+    }
+
+    private static string CurrentUserName() =>
+        IsWindows && !string.IsNullOrEmpty(Environment.UserDomainName) ? Environment.UserDomainName + "\\" + Environment.UserName : Environment.UserName;
+
+    /// <summary>
+    /// The Outlook folder of another user's profile: ProfileList\&lt;SID&gt;\ProfileImagePath + AppData\Local\Microsoft\Outlook,
+    /// through the administrative share (\\computer\C$\...) for a remote computer.
+    /// </summary>
+    private static string? ProfileOutlookFolder(IRegistrySource? registry, string? remoteComputer, string userSid)
+    {
+        string? profile = registry?.GetValue(RegistryRoot.Machine, @"SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\" + userSid, "ProfileImagePath")?.AsString();
+        if (string.IsNullOrEmpty(profile))
+        {
+            return null;
+        }
+
+        if (remoteComputer is null)
+        {
+            profile = Environment.ExpandEnvironmentVariables(profile);
+        }
+        else
+        {
+            string systemRoot = registry!.GetValue(RegistryRoot.Machine, @"SOFTWARE\Microsoft\Windows NT\CurrentVersion", "SystemRoot")?.AsString() ?? @"C:\Windows";
+            string systemDrive = systemRoot.Length >= 2 && systemRoot[1] == ':' ? systemRoot.Substring(0, 2) : "C:";
+            profile = profile!.Replace("%SystemDrive%", systemDrive).Replace("%SYSTEMDRIVE%", systemDrive);
+            if (profile.Length < 3 || profile[1] != ':')
+            {
+                return null;
+            }
+
+            profile = $@"\\{remoteComputer}\{profile[0]}$" + profile.Substring(2);
+        }
+
+        return profile + @"\AppData\Local\Microsoft\Outlook";
+    }
+}
+
+/// <summary>The sources of one run, with the reason for every one that is missing.</summary>
+internal sealed class ClientStateContext : IDisposable
+{
+    public bool Offline { get; set; }
+
+    public IRegistrySource? Registry { get; set; }
+
+    /// <summary>Null for a .reg export (never written) and where no live registry exists.</summary>
+    public IRegistryWriter? Writer { get; set; }
+
+    public string? RegistryUnavailableReason { get; set; }
+
+    public IReadOnlyList<string> RegistryExportPath { get; set; } = Array.Empty<string>();
+
+    public ICredentialStore? Credentials { get; set; }
+
+    public string? CredentialsUnavailableReason { get; set; }
+
+    public string? AutodiscoverCachePath { get; set; }
+
+    public string? CacheUnavailableReason { get; set; }
+
+    public string? ComputerName { get; set; }
+
+    public string? UserName { get; set; }
+
+    public string? UserSid { get; set; }
+
+    /// <summary>How user-hive keys are named in messages: HKCU, or HKU\&lt;SID&gt;.</summary>
+    public string UserHiveLabel { get; set; } = "HKCU";
+
+    public IDisposable? Disposable { get; set; }
+
+    public string DisplayKey(RegistryRoot root, string keyPath) =>
+        (root == RegistryRoot.Machine ? "HKLM" : UserHiveLabel) + "\\" + RegistryPath.Normalize(keyPath);
+
+    /// <summary>The PowerShell registry provider path of a user-hive key (HKCU:\..., or Registry::HKEY_USERS\&lt;SID&gt;\...).</summary>
+    public string ProviderPath(string keyPath) =>
+        (UserHiveLabel == "HKCU" ? "HKCU:\\" : "Registry::HKEY_USERS" + UserHiveLabel.Substring(3) + "\\") + RegistryPath.Normalize(keyPath);
+
+    /// <summary>Where the facts come from, for the result's target and messages.</summary>
+    public string Target => Offline
+        ? string.Join(", ", RegistryExportPath)
+        : $"{UserName ?? UserSid ?? "current user"} on {ComputerName}";
+
+    public void Dispose() => Disposable?.Dispose();
+}
