@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
         'Get-MapiAppPoolHealth'
+        'Repair-MapiVirtualDirectory'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
