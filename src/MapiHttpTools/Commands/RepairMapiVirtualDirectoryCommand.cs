@@ -642,7 +642,7 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
 
     private void EmitNote(string? server, string? identity, SkipNote note)
     {
-        if (_emittedNotes.Add($"{server}|{note.Cause}|{note.Target}|{note.Message}"))
+        if (_emittedNotes.Add($"{(server is null ? null : RepairScope.ShortName(server))}|{note.Action}|{note.Cause}|{note.Target}|{note.Finding}"))
         {
             WriteObject(new MapiRepairResult(note.Action, MapiRepairOutcome.Skipped, CheckStatus.Skipped, note.Cause, note.Target, server, identity, null, null, null, note.Recommendation, null,
                 note.Message, note.Recommendation, null));

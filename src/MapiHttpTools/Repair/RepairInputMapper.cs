@@ -6,8 +6,12 @@ using System.Management.Automation;
 
 namespace MapiHttpTools.Repair;
 
-/// <summary>A piped finding this cmdlet does not repair, reported as a Skipped result that says what to do instead.</summary>
-internal sealed record SkipNote(MapiRepairAction Action, MapiHttpCause Cause, string? Target, string Message, string? Recommendation);
+/// <summary>
+/// A piped finding this cmdlet does not repair, reported as a Skipped result that says what to do instead. One note per
+/// server, target, cause and <paramref name="Finding"/> (the IIS finding it is about; null for a whole result), so the
+/// several probe steps that fail for one reason give one note.
+/// </summary>
+internal sealed record SkipNote(MapiRepairAction Action, MapiHttpCause Cause, string? Target, string Message, string? Recommendation, string? Finding = null);
 
 /// <summary>What one piped object asks for.</summary>
 internal sealed class MappedInput
@@ -146,7 +150,7 @@ internal static class RepairInputMapper
             {
                 mapped.Notes.Add(new SkipNote(MapiRepairAction.None, other.Cause ?? MapiHttpCause.Authentication, target,
                     $"Not repaired: {other.Check} of {name}: {other.Message} This cmdlet turns Windows authentication on and anonymous off; it changes no other IIS setting.",
-                    other.Recommendation));
+                    other.Recommendation, other.Check));
             }
 
             if (!iis && findings.Count == 0)
@@ -183,7 +187,7 @@ internal static class RepairInputMapper
             {
                 mapped.Notes.Add(new SkipNote(MapiRepairAction.None, MapiHttpCause.Authentication, target,
                     $"Not added: {string.Join(", ", outside)}. Only Ntlm, OAuth and Negotiate are added from findings; add others with -AuthenticationMethods.",
-                    recommendation));
+                    recommendation, "AuthenticationMethods"));
             }
 
             mapped.AddAuthenticationMethods = true;
@@ -225,7 +229,7 @@ internal static class RepairInputMapper
             {
                 mapped.Notes.Add(new SkipNote(MapiRepairAction.None, MapiHttpCause.AppPool, target,
                     $"Not repaired: {other.Check} of {name}: {other.Message} This cmdlet starts and restarts the MAPI pools; it does not change their settings.",
-                    other.Recommendation));
+                    other.Recommendation, other.Check));
             }
 
             if (!stopped && findings.Count == 0)
