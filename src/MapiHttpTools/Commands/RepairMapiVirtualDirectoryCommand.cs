@@ -360,7 +360,8 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
                 ? $"IIS on {server} would need a reset for these changes to take effect: run {command}, or add -ResetIis."
                 : $"IIS on {server} was not reset, and the Exchange changes take effect only after a reset: run {command} when a short interruption is acceptable, or run again with -ResetIis.";
             WriteWarning(text);
-            WriteObject(new MapiRepairResult(MapiRepairAction.ResetIis, MapiRepairOutcome.Skipped, CheckStatus.Skipped, MapiHttpCause.None, server, server, identity, "IIS", null, null, command, backupPath, text, command, null));
+            string note = whatIf ? $"A reset would be needed: {command}, or -ResetIis." : $"Not reset; the Exchange changes need it: {command}, or -ResetIis.";
+            WriteObject(new MapiRepairResult(MapiRepairAction.ResetIis, MapiRepairOutcome.Skipped, CheckStatus.Skipped, MapiHttpCause.None, server, server, identity, "IIS", null, null, command, backupPath, note, command, null));
         }
 
         EmitNotes(server, identity, notes);

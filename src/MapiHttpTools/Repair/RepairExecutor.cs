@@ -49,7 +49,7 @@ internal sealed class RepairExecutor
             {
                 outcomes.Add(change.Step == RepairStep.ResetIis && !outcomes.Any(o => o.Outcome == MapiRepairOutcome.WhatIf && o.Change.NeedsIisReset)
                     ? new ChangeOutcome(change, MapiRepairOutcome.NoChange, "IIS would not be reset: nothing would change that needs it.")
-                    : new ChangeOutcome(change, MapiRepairOutcome.WhatIf, "What if: " + change.Description));
+                    : new ChangeOutcome(change, MapiRepairOutcome.WhatIf, Summary(change, done: false)));
                 continue;
             }
 
@@ -75,7 +75,7 @@ internal sealed class RepairExecutor
             try
             {
                 Apply(change, cancellation);
-                outcomes.Add(new ChangeOutcome(change, MapiRepairOutcome.Changed, Done(change)));
+                outcomes.Add(new ChangeOutcome(change, MapiRepairOutcome.Changed, Summary(change, done: true)));
             }
             catch (OperationCanceledException)
             {
@@ -149,12 +149,20 @@ internal sealed class RepairExecutor
 
     private IIisRepairTarget Iis => _iis ?? throw new InvalidOperationException("IIS cannot be changed from here.");
 
-    private static string Done(PlannedChange change) => change.Step switch
+    /// <summary>One short sentence for the table; the values are in Before/After and the command in Command.</summary>
+    private static string Summary(PlannedChange change, bool done) => (change.Step, done) switch
     {
-        RepairStep.RemoveVirtualDirectory => $"Removed the MAPI virtual directory '{change.Target}'.",
-        RepairStep.NewVirtualDirectory => $"Created the MAPI virtual directory '{change.Target}' with {change.After}.",
-        RepairStep.AppPoolRecycle => $"Restarted the application pool {change.Target}.",
-        RepairStep.ResetIis => $"Reset IIS on {change.Target} ({change.Command}).",
-        _ => $"Set {change.Setting} of '{change.Target}' from {MapiRepairResult.Text(change.Before)} to {MapiRepairResult.Text(change.After)}.",
+        (RepairStep.RemoveVirtualDirectory, true) => $"Removed '{change.Target}'.",
+        (RepairStep.RemoveVirtualDirectory, false) => $"Would remove '{change.Target}'.",
+        (RepairStep.NewVirtualDirectory, true) => $"Created '{change.Target}'.",
+        (RepairStep.NewVirtualDirectory, false) => $"Would create '{change.Target}'.",
+        (RepairStep.AppPoolRecycle, true) => $"Restarted {change.Target}.",
+        (RepairStep.AppPoolRecycle, false) => $"Would restart {change.Target}.",
+        (RepairStep.AppPoolState, true) => $"{(Equals(change.After, "Started") ? "Started" : "Stopped")} {change.Target}.",
+        (RepairStep.AppPoolState, false) => $"Would {(Equals(change.After, "Started") ? "start" : "stop")} {change.Target}.",
+        (RepairStep.ResetIis, true) => $"Reset IIS on {change.Target}.",
+        (RepairStep.ResetIis, false) => $"Would reset IIS on {change.Target}.",
+        (_, true) => $"Set {change.Setting} of '{change.Target}'.",
+        (_, false) => $"Would set {change.Setting} of '{change.Target}'.",
     };
 }

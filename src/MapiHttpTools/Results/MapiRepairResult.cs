@@ -111,8 +111,10 @@ public sealed class MapiRepairResult : MapiHttpResult
     /// <summary>Action Verify: the endpoint probe results behind the verdict.</summary>
     public IReadOnlyList<MapiHttpEndpointResult>? Verification { get; }
 
-    /// <summary>"before -> after" for the table view.</summary>
-    public string Change => Before is null && After is null ? string.Empty : $"{Text(Before)} -> {Text(After)}";
+    /// <summary>"Setting: before -> after" for the table view (the pool's name instead of State); empty when nothing is set.</summary>
+    public string Change => Before is null && After is null
+        ? string.Empty
+        : $"{(Setting == "State" || Setting == "VirtualDirectory" ? Target : Setting)}: {Text(Before)} -> {Text(After)}";
 
     /// <summary>A value as the table and messages show it: lists joined with ", ", null as "(none)".</summary>
     public static string Text(object? value) => value switch
