@@ -147,6 +147,13 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
         }
 
         ServerGroup group = Group(server);
+        if (identity is not null && identity.IndexOf('\\') < 0)
+        {
+            // A bare name ("mapi (Default Web Site)") names that directory on every server; qualify it with the server
+            // it came with (deserialized probe results carry the name only).
+            identity = $"{server}\\{identity}";
+        }
+
         if (identity is not null)
         {
             group.Identities.Add(identity);
@@ -350,6 +357,13 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
             }
 
             WriteObject(Result(outcome.Change, outcome.Outcome, message, server, identity, backupPath, recommendation));
+        }
+
+        foreach (ChangeOutcome weaker in outcomes.Where(o => o.Change.Action == MapiRepairAction.Restore && o.Outcome is MapiRepairOutcome.Changed or MapiRepairOutcome.WhatIf
+            && ((o.Change.Step == RepairStep.AnonymousAuthentication && Equals(o.Change.After, true)) || (o.Change.Step == RepairStep.WindowsAuthentication && Equals(o.Change.After, false)))))
+        {
+            WriteWarning($"The restore {(weaker.Outcome == MapiRepairOutcome.WhatIf ? "would put" : "put")} {weaker.Change.Setting} of {weaker.Change.Target} on {server} back to {weaker.Change.After}, as the backup recorded it: " +
+                "that is the broken state the repair had fixed (anonymous requests to /mapi accepted, or Windows logons refused).");
         }
 
         bool resetNeeded = outcomes.Any(o => o.Change.NeedsIisReset && o.Outcome is MapiRepairOutcome.Changed or MapiRepairOutcome.WhatIf);

@@ -197,6 +197,8 @@ public sealed class RepairCommandTests : IDisposable
         Assert.Equal("https://old.contoso.lab/mapi", _repair.Get("\"$($global:Vdir.InternalUrl)\""));
         Assert.Equal(new[] { "Ntlm", "OAuth" }, _repair.Methods);
         Assert.Equal((false, true), (iis.Windows, iis.Anonymous));
+        Assert.Contains(restore.Warnings, w => w.StartsWith("The restore put AnonymousAuthentication of Default Web Site/mapi on EX01 back to True", StringComparison.Ordinal));
+        Assert.Contains(restore.Warnings, w => w.StartsWith("The restore put WindowsAuthentication of Default Web Site/mapi on EX01 back to False", StringComparison.Ordinal));
 
         MapiRepairResult[] restored = restore.Objects<MapiRepairResult>().ToArray();
         Assert.All(restored.Where(r => r.Outcome == MapiRepairOutcome.Changed), r => Assert.Equal(MapiRepairAction.Restore, r.Action));

@@ -61,6 +61,24 @@ public sealed class RepairPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Probe_results_of_a_deserialized_virtual_directory_repair_that_directory_on_its_server()
+    {
+        await using LabServer server = await LabServer.StartAsync(new LabOptions { Fault = LabFault.NegotiateMissing }, _lab.Certificates);
+        _repair.Set("$global:Vdir.InternalUrl = $u", new() { ["u"] = server.MapiUri });
+
+        ScriptResult run = _repair.Repair("-SkipVerify -Confirm:$false", pipeline: "$global:Vdir | Test-MapiHttpEndpoint -UrlType Internal -TargetAddress 127.0.0.1 -TimeoutSec 5");
+
+        Assert.Empty(run.ErrorIds);
+        Assert.Equal(
+            new[]
+            {
+                @"Get-MapiVirtualDirectory -Identity 'EX01\mapi (Default Web Site)' -ADPropertiesOnly",
+                @"Set-MapiVirtualDirectory -Identity 'EX01\mapi (Default Web Site)' -IISAuthenticationMethods Ntlm,OAuth,Negotiate",
+            },
+            _repair.ExchangeCalls);
+    }
+
+    [Fact]
     public async Task An_anonymous_200_turns_anonymous_off_and_Windows_authentication_stays_on()
     {
         await using LabServer server = await LabServer.StartAsync(new LabOptions { Fault = LabFault.AnonymousAllowed }, _lab.Certificates);
