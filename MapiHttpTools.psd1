@@ -17,6 +17,7 @@
         'Get-MapiAppPoolHealth'
         'Get-MapiHttpClientState'
         'Repair-MapiHttpClientState'
+        'Repair-MapiVirtualDirectory'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

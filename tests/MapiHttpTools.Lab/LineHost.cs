@@ -30,6 +30,9 @@ public sealed class LineHost : PSHost
 
     public void ClearOutput() => _ui.Captured.Clear();
 
+    /// <summary>Answers to confirmation prompts (the index of the choice), taken in order; with none queued a prompt fails.</summary>
+    public Queue<int> Choices => _ui.Choices;
+
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
 
     public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
@@ -76,6 +79,8 @@ public sealed class LineHost : PSHost
 
         public StringBuilder Captured { get; } = new();
 
+        public Queue<int> Choices { get; } = new();
+
         public override PSHostRawUserInterface RawUI => _raw;
 
         public override void Write(string value) => Emit(value);
@@ -109,8 +114,16 @@ public sealed class LineHost : PSHost
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
             throw new NotSupportedException("The lab host is not interactive.");
 
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) =>
-            throw new NotSupportedException("The lab host is not interactive.");
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+        {
+            if (Choices.Count == 0)
+            {
+                throw new NotSupportedException("The lab host is not interactive.");
+            }
+
+            Emit(caption + Environment.NewLine + message + Environment.NewLine);
+            return Choices.Dequeue();
+        }
 
         private void Emit(string text)
         {

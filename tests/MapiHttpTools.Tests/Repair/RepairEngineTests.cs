@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using MapiHttpTools.Lab;
+using MapiHttpTools.Repair;
+using Xunit;
+
+namespace MapiHttpTools.Tests.Repair;
+
+/// <summary>The planner, the backup file and the platform fallback, without stand-in cmdlets where none are needed.</summary>
+[Collection("Lab")]
+public sealed class RepairEngineTests
+{
+    private static readonly VirtualDirectoryFacts Vdir = new(RepairSession.Identity, "EX01", "https://mail.contoso.lab/mapi", null, new[] { "Ntlm", "OAuth" }, "EX01.contoso.lab");
+
+    [Fact]
+    public void The_plan_is_in_the_fixed_order_whatever_order_the_request_was_built_in()
+    {
+        var request = new RepairRequest { ResetIis = true, ResetIisAuthentication = true, ExternalUrl = "https://mail.contoso.com/mapi", EnableOrganization = true, InternalUrl = "https://new.contoso.lab/mapi" };
+        request.StartPools.Add("MSExchangeMapiAddressBookAppPool");
+        request.StartPools.Add("MSExchangeMapiFrontEndAppPool");
+        request.AddAuthenticationMethods(new[] { "negotiate" });
+        RepairFacts facts = Facts(org: false, windows: false, anonymous: true, pools: new (string, string?)[] { ("MSExchangeMapiFrontEndAppPool", "Stopped"), ("MSExchangeMapiAddressBookAppPool", "Stopped") });
+
+        IReadOnlyList<PlannedChange> plan = RepairPlanner.Plan(request, facts);
+
+        Assert.Equal(
+            new[]
+            {
+                "MapiHttpEnabled", "InternalUrl", "ExternalUrl", "IISAuthenticationMethods", "WindowsAuthentication", "AnonymousAuthentication",
+                "State MSExchangeMapiFrontEndAppPool", "State MSExchangeMapiAddressBookAppPool", "IIS",
+            },
+            plan.Select(c => c.Setting == "State" ? $"State {c.Target}" : c.Setting));
+        Assert.All(plan, c => Assert.True(c.IsPending, c.Setting));
+        Assert.Equal(new[] { "Ntlm", "OAuth", "Negotiate" }, (IEnumerable<string>)plan[3].After!);
+        Assert.Equal(@"Set-MapiVirtualDirectory -Identity 'EX01\mapi (Default Web Site)' -ExternalUrl https://mail.contoso.com/mapi", plan[2].Command);
+        Assert.Equal("Set-WebConfigurationProperty -PSPath IIS:\\ -Location 'Default Web Site/mapi' -Filter system.webServer/security/authentication/anonymousAuthentication -Name enabled -Value $false", plan[5].Command);
+        Assert.Equal(new[] { true, true, true, true, false, false, false, false, false }, plan.Select(c => c.NeedsIisReset));
+    }
+
+    [Fact]
+    public void Methods_are_only_ever_added_and_existing_ones_stay_first()
+    {
+        var request = new RepairRequest();
+        request.AddAuthenticationMethods(new[] { "Negotiate", "Ntlm" });
+
+        PlannedChange change = Assert.Single(RepairPlanner.Plan(request, Facts(methods: new[] { "OAuth", "Basic" })));
+
+        Assert.Equal(new[] { "OAuth", "Basic" }, (IEnumerable<string>)change.Before!);
+        Assert.Equal(new[] { "OAuth", "Basic", "Negotiate", "Ntlm" }, (IEnumerable<string>)change.After!);
+        Assert.Equal(new[] { "Ntlm", "OAuth", "Negotiate" }, AuthenticationMethodNames.Union(new[] { "NTLM", "oauth" }, RepairRequest.DefaultAuthenticationMethods));
+    }
+
+    [Fact]
+    public void An_IIS_reset_is_planned_only_when_a_change_needs_it()
+    {
+        var iisOnly = new RepairRequest { ResetIis = true, ResetIisAuthentication = true };
+        IReadOnlyList<PlannedChange> plan = RepairPlanner.Plan(iisOnly, Facts(anonymous: true));
+        Assert.Equal(MapiRepairOutcome.NoChange, plan.Single(c => c.Step == RepairStep.ResetIis).Decided);
+
+        var exchange = new RepairRequest { ResetIis = true, InternalUrl = "https://new.contoso.lab/mapi" };
+        PlannedChange reset = RepairPlanner.Plan(exchange, Facts()).Single(c => c.Step == RepairStep.ResetIis);
+        Assert.True(reset.IsPending);
+        Assert.Equal("iisreset EX01 /noforce", reset.Command);
+    }
+
+    [Fact]
+    public void Without_IIS_the_IIS_changes_are_Skipped_with_the_reason_and_the_command_to_run()
+    {
+        var request = new RepairRequest { ResetIisAuthentication = true };
+        request.StartPools.Add("MSExchangeMapiFrontEndAppPool");
+        RepairFacts facts = Facts();
+        facts.IisUnavailableReason = "IIS can only be read live on Windows; this is Unix";
+
+        IReadOnlyList<PlannedChange> plan = RepairPlanner.Plan(request, facts);
+
+        Assert.All(plan, c => Assert.Equal(MapiRepairOutcome.Skipped, c.Decided));
+        Assert.All(plan, c => Assert.Contains("IIS can only be read live on Windows; this is Unix", c.Reason, StringComparison.Ordinal));
+        Assert.EndsWith("Run it on the server: Start-WebAppPool -Name MSExchangeMapiFrontEndAppPool", plan.Last().Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recreating_a_directory_that_has_no_InternalUrl_needs_one()
+    {
+        RepairException ex = Assert.Throws<RepairException>(() => RepairPlanner.Plan(new RepairRequest { Recreate = true }, new RepairFacts("EX01")));
+        Assert.Equal("InternalUrlRequired", ex.ErrorId);
+        Assert.Contains("-InternalUrl", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_backup_round_trips_and_holds_only_what_the_plan_touches()
+    {
+        var request = new RepairRequest { ResetIisAuthentication = true };
+        request.RestartPools.Add("MSExchangeMapiMailboxAppPool");
+        RepairFacts facts = Facts(org: false, windows: true, anonymous: true, pools: new (string, string?)[] { ("MSExchangeMapiMailboxAppPool", "Started") });
+        IReadOnlyList<PlannedChange> plan = RepairPlanner.Plan(request, facts);
+        DateTime created = new(2026, 3, 1, 12, 30, 5, DateTimeKind.Utc);
+        string folder = Path.Combine(Path.GetTempPath(), "MapiRepairTests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            RepairBackup backup = RepairBackup.For(facts, plan.Where(c => c.IsPending), created);
+            string first = backup.Write(folder);
+            string second = backup.Write(folder);
+
+            Assert.Equal(Path.Combine(folder, "MapiRepair-EX01-20260301T123005Z.xml"), first);
+            Assert.Equal(Path.Combine(folder, "MapiRepair-EX01-20260301T123005Z-2.xml"), second);
+            RepairBackup read = RepairBackup.Read(first);
+            Assert.Equal(("EX01", created), (read.Server, read.CreatedUtc));
+            Assert.Equal(
+                new (string, string, object?)[]
+                {
+                    ("Default Web Site/mapi", "WindowsAuthentication", true),
+                    ("Default Web Site/mapi", "AnonymousAuthentication", true),
+                    ("MSExchangeMapiMailboxAppPool", "State", "Started"),
+                },
+                read.Items());
+            Assert.Null(read.OrganizationMapiHttpEnabled);
+            Assert.Null(read.VirtualDirectory);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Restoring_plans_NoChange_for_what_is_already_as_the_backup_says()
+    {
+        var backup = new RepairBackup("EX01", DateTime.UtcNow)
+        {
+            OrganizationMapiHttpEnabled = true,
+            VirtualDirectory = new SavedVirtualDirectory(true, RepairSession.Identity, "EX01", "https://mail.contoso.lab/mapi", null, new[] { "Ntlm", "OAuth" }),
+            AnonymousAuthentication = false,
+        };
+        backup.PoolStates["MSExchangeMapiFrontEndAppPool"] = "Started";
+
+        IReadOnlyList<PlannedChange> plan = RepairPlanner.PlanRestore(backup, Facts(org: true, anonymous: false, pools: new (string, string?)[] { ("MSExchangeMapiFrontEndAppPool", "Started") }), resetIis: true);
+
+        Assert.All(plan, c => Assert.Equal(MapiRepairOutcome.NoChange, c.Decided));
+        Assert.All(plan.Where(c => c.Step != RepairStep.ResetIis), c => Assert.Equal(MapiRepairAction.Restore, c.Action));
+    }
+
+    [Fact]
+    public void On_a_computer_without_IIS_the_live_target_reports_why_and_the_cmdlet_skips_the_IIS_steps()
+    {
+        if (OperatingSystem.IsWindows() && File.Exists(MapiHttpTools.Iis.LiveIisConfigurationSource.AssemblyPath))
+        {
+            return; // This host has IIS: the fallback cannot be shown here.
+        }
+
+        Assert.Null(RepairSeams.IisTargetFactory);
+        Assert.Null(IisRepairTargets.Open("EX01", out string? reason));
+        Assert.Equal(MapiHttpTools.Iis.LiveIisConfigurationSource.UnavailableReason(), reason);
+
+        using var session = new ModuleSession();
+        string folder = Path.Combine(Path.GetTempPath(), "MapiRepairTests", Guid.NewGuid().ToString("N"));
+        session.Invoke("function global:Get-MapiVirtualDirectory { param($Server, $Identity, [switch]$ADPropertiesOnly) }");
+        ScriptResult run = session.Invoke("Repair-MapiVirtualDirectory -Server EX01 -StartAppPools -ResetIisAuthentication -Confirm:$false -BackupPath $f", new() { ["f"] = folder });
+
+        Assert.Empty(run.ErrorIds);
+        MapiRepairResult[] results = run.Objects<MapiRepairResult>().Where(r => r.Action != MapiRepairAction.Verify).ToArray();
+        Assert.Equal(5, results.Length);
+        Assert.All(results, r => Assert.Equal(MapiRepairOutcome.Skipped, r.Outcome));
+        Assert.All(results, r => Assert.Contains(reason!, r.Message, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(folder));
+        MapiRepairResult verify = run.Objects<MapiRepairResult>().Single(r => r.Action == MapiRepairAction.Verify);
+        Assert.Equal((MapiRepairOutcome.Skipped, "Not verified: the server has no MAPI virtual directory."), (verify.Outcome, verify.Message));
+    }
+
+    [Fact]
+    public void The_table_view_shows_outcome_action_change_and_message_per_server()
+    {
+        using var repair = new RepairSession();
+        repair.Session.Invoke("Repair-MapiVirtualDirectory -Server EX01 -AuthenticationMethods Negotiate -SkipVerify -Confirm:$false -BackupPath $b -WarningAction SilentlyContinue | Out-Default", new() { ["b"] = repair.BackupFolder });
+
+        string[] lines = repair.Session.Host.Output.Replace("\r\n", "\n").Split('\n');
+        Assert.Contains("   Server: EX01", lines);
+        string header = lines.Single(l => l.StartsWith("Outcome", StringComparison.Ordinal));
+        Assert.Matches(@"^Outcome\s+Action\s+Change\s+Message$", header.TrimEnd());
+        Assert.Equal(13, header.IndexOf("Action", StringComparison.Ordinal));
+        Assert.Equal(38, header.IndexOf("Change", StringComparison.Ordinal));
+        Assert.Equal(85, header.IndexOf("Message", StringComparison.Ordinal));
+        Assert.Contains("Changed      AddAuthenticationMethods IISAuthenticationMethods: Ntlm, OAuth -> Ntlm, Set IISAuthenticationMethods of 'E", lines);
+        Assert.Contains("                                       OAuth, Negotiate                              X01\\mapi (Default Web Site)'.", lines);
+        Assert.Contains(lines, l => l.StartsWith("Skipped      ResetIis", StringComparison.Ordinal));
+    }
+
+    private static RepairFacts Facts(bool? org = null, bool windows = true, bool anonymous = false, string[]? methods = null, (string Pool, string? State)[]? pools = null)
+    {
+        var facts = new RepairFacts("EX01")
+        {
+            VirtualDirectory = methods is null ? Vdir : Vdir with { AuthenticationMethods = methods },
+            OrganizationMapiHttpEnabled = org,
+            IisAuthentication = new IisAuthenticationFacts(windows, anonymous, new[] { "Negotiate", "NTLM" }),
+        };
+        foreach ((string pool, string? state) in pools ?? Array.Empty<(string, string?)>())
+        {
+            facts.PoolStates[pool] = state;
+        }
+
+        return facts;
+    }
+}
