@@ -256,8 +256,10 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
 
         if (inner is PSCustomObject && value is PSObject bag)
         {
-            // A deserialized object that kept properties: prefer its Name/ToString surrogate.
-            return bag.Properties["Name"]?.Value?.ToString() ?? bag.ToString();
+            // A deserialized object (remote EMS, Import-Clixml) keeps the original's ToString text: for an ADObjectId
+            // that is the full identity ("EX01\mapi (Default Web Site)"); Name alone would drop the server.
+            string text0 = bag.ToString();
+            return text0.Length > 0 && !text0.StartsWith("@{", StringComparison.Ordinal) ? text0 : bag.Properties["Name"]?.Value?.ToString();
         }
 
         string text = inner.ToString() ?? string.Empty;

@@ -282,6 +282,27 @@ public sealed class EndpointLabTests
     }
 
     [Fact]
+    public async Task Deserialized_identity_objects_keep_the_server_in_the_identity()
+    {
+        await using LabServer server = await Start(new LabOptions());
+        using var session = new ModuleSession();
+
+        // Exchange's ADObjectId as a remote session (or Export-Clixml) delivers it: a property bag whose <ToString>
+        // is the full identity while Name lacks the server (shape of the CSS-Exchange GetOwaVirtualDirectory.xml export).
+        const string identityXml = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><Obj RefId=\"0\">" +
+            "<TN RefId=\"0\"><T>Microsoft.Exchange.Data.Directory.ADObjectId</T><T>Microsoft.Exchange.Data.ObjectId</T><T>System.Object</T></TN>" +
+            "<ToString>EX01\\mapi (Default Web Site)</ToString><Props><S N=\"Rdn\">CN=mapi (Default Web Site)</S><S N=\"Name\">mapi (Default Web Site)</S>" +
+            "<S N=\"DistinguishedName\">CN=mapi (Default Web Site),CN=HTTP,CN=Protocols,CN=EX01,CN=Servers</S></Props></Obj></Objs>";
+        ScriptResult run = session.Invoke(
+            "$id = [System.Management.Automation.PSSerializer]::Deserialize($xml); " +
+            "[pscustomobject]@{ Identity = $id; Server = 'EX01'; InternalUrl = [uri]$u } | Test-MapiHttpEndpoint -TargetAddress 127.0.0.1 -TimeoutSec 5",
+            new() { ["u"] = server.MapiUri.ToString(), ["xml"] = identityXml });
+
+        Assert.Empty(run.Errors);
+        Assert.All(run.Objects<MapiHttpEndpointResult>(), r => Assert.Equal("EX01\\mapi (Default Web Site)", r.Identity));
+    }
+
+    [Fact]
     public async Task Progress_is_reported_per_address_and_completes()
     {
         await using LabServer server = await Start(new LabOptions());
