@@ -14,6 +14,8 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
+        'Read-MapiHttpLog'
+        'Get-MapiHttpLogSummary'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -46,6 +47,7 @@ internal sealed class BytePool
     public ref int Aux(int id) => ref _aux[id];
 
     /// <summary>The id of field <paramref name="index"/>'s value, adding it if new; -1 when empty or the pool is full.</summary>
+    [MethodImpl(Hot.Path)]
     public int Intern(LineFields fields, int index)
     {
         if (fields.IsEmpty(index))
@@ -56,6 +58,7 @@ internal sealed class BytePool
         return Intern(fields.Buffer, fields.Start(index), fields.Length(index), fields.HasEscapes(index));
     }
 
+    [MethodImpl(Hot.Path)]
     public unsafe int Intern(byte[] buffer, int start, int length, bool escaped = false)
     {
         int hash = Hash(buffer, start, length);
@@ -158,6 +161,7 @@ internal sealed class BytePool
         table[slot] = id + 1;
     }
 
+    [MethodImpl(Hot.Path)]
     private static unsafe int Hash(byte[] buffer, int start, int length)
     {
         ulong hash = 0xcbf29ce484222325UL ^ (ulong)length;
@@ -181,6 +185,7 @@ internal sealed class BytePool
         return (int)hash & 0x7fffffff;
     }
 
+    [MethodImpl(Hot.Path)]
     private static unsafe bool Same(byte* a, byte* b, int length)
     {
         int i = 0;

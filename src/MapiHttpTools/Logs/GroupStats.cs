@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -42,6 +43,7 @@ internal class GroupStats
     /// <summary>503 count per minute (minute = ticks / TicksPerMinute), for burst detection; null when not tracked.</summary>
     public Dictionary<long, int>? UnavailableMinutes { get; }
 
+    [MethodImpl(Hot.Path)]
     public void Add(in LineFacts facts, bool addressBook)
     {
         Requests++;

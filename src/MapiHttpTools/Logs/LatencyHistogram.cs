@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -47,6 +48,7 @@ internal sealed class LatencyHistogram
 
     public double Sum { get; private set; }
 
+    [MethodImpl(Hot.Path)]
     public void Add(double milliseconds)
     {
         int index = milliseconds < SmallIndex.Length && milliseconds == Math.Floor(milliseconds)
@@ -185,6 +187,7 @@ internal sealed class LatencyHistogram
         return Math.Min(index, BucketCount - 2);
     }
 
+    [MethodImpl(Hot.Path)]
     private void Increment(int index, long by)
     {
         if (_dense is not null)

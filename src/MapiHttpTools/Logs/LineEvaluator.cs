@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -73,6 +74,7 @@ internal sealed class LineEvaluator
     /// <summary>Other short values that repeat (protocol actions, authentication types, stems...).</summary>
     public BytePool Misc { get; } = new(100_000);
 
+    [MethodImpl(Hot.Path)]
     public LineOutcome Evaluate(LineFields f, LogSchema s, out LineFacts facts)
     {
         facts = default;
@@ -230,6 +232,7 @@ internal sealed class LineEvaluator
         _ => true,
     };
 
+    [MethodImpl(Hot.Path)]
     private void InternServers(LineFields f, LogSchema s, ref LineFacts facts)
     {
         switch (s.Kind)
@@ -272,6 +275,7 @@ internal sealed class LineEvaluator
         }
     }
 
+    [MethodImpl(Hot.Path)]
     private int InternAnchor(LineFields f, int index)
     {
         if (f.IsEmpty(index))
@@ -290,6 +294,7 @@ internal sealed class LineEvaluator
         return length > 0 ? Anchors.Intern(f.Buffer, start, length, f.HasEscapes(index)) : -1;
     }
 
+    [MethodImpl(Hot.Path)]
     private bool Matches(BytePool pool, int id, bool isUser)
     {
         if (id < 0)
@@ -333,6 +338,7 @@ internal sealed class LineEvaluator
         return dot > 0 ? server.Substring(0, dot) : server;
     }
 
+    [MethodImpl(Hot.Path)]
     private static bool IsFailure(LineFields f, LogSchema s, in LineFacts facts)
     {
         switch (s.Kind)

@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -42,6 +43,7 @@ internal sealed class LineFields
     public int LineLength { get; private set; }
 
     /// <summary>Splits <paramref name="length"/> bytes at <paramref name="start"/> of <paramref name="buffer"/>.</summary>
+    [MethodImpl(Hot.Path)]
     public unsafe SplitResult Split(byte[] buffer, int start, int length, byte separator, bool quoted, bool dashIsEmpty)
     {
         Buffer = buffer;
@@ -139,6 +141,7 @@ internal sealed class LineFields
     public int Length(int index) => _ends[index] - _starts[index];
 
     /// <summary>True when the column is missing from the schema (-1), empty, or "-" in a W3C log.</summary>
+    [MethodImpl(Hot.Path)]
     public bool IsEmpty(int index)
     {
         if (index < 0 || index >= Count)
@@ -170,6 +173,7 @@ internal sealed class LineFields
     }
 
     /// <summary>Case-insensitive ASCII comparison of the field with <paramref name="text"/>.</summary>
+    [MethodImpl(Hot.Path)]
     public bool EqualsAscii(int index, string text)
     {
         if (index < 0 || index >= Count)
@@ -196,6 +200,7 @@ internal sealed class LineFields
     }
 
     /// <summary>Case-insensitive ASCII prefix test.</summary>
+    [MethodImpl(Hot.Path)]
     public bool StartsWithAscii(int index, string prefix)
     {
         if (index < 0 || index >= Count || Length(index) < prefix.Length)
@@ -216,6 +221,7 @@ internal sealed class LineFields
     }
 
     /// <summary>Position of <paramref name="needle"/> (ASCII, case-insensitive) inside the field, or -1.</summary>
+    [MethodImpl(Hot.Path)]
     public int IndexOfAscii(int index, string needle)
     {
         if (index < 0 || index >= Count)
@@ -251,6 +257,7 @@ internal sealed class LineFields
     private static byte AsciiLower(byte b) => b >= (byte)'A' && b <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     /// <summary>Parses a whole field as an integer; false when empty or not a number.</summary>
+    [MethodImpl(Hot.Path)]
     public bool TryGetInt64(int index, out long value)
     {
         value = 0;
@@ -263,6 +270,7 @@ internal sealed class LineFields
     }
 
     /// <summary>Parses the leading integer of a field ("1010 (rpc::LoginPerm)" gives 1010).</summary>
+    [MethodImpl(Hot.Path)]
     public bool TryGetLeadingInt32(int index, out int value)
     {
         value = 0;
@@ -297,6 +305,7 @@ internal sealed class LineFields
         return true;
     }
 
+    [MethodImpl(Hot.Path)]
     public bool TryGetDouble(int index, out double value)
     {
         value = 0;

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 using System.Threading;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -83,6 +84,7 @@ internal sealed class LogFileParser : IDisposable
 
     private readonly LogLineReader _reader;
     private bool _pending;
+    private long _recordLine;
 
     private LogFileParser(string path, LogLineReader reader)
     {
@@ -101,7 +103,8 @@ internal sealed class LogFileParser : IDisposable
 
     public MalformedCounter Malformed { get; } = new();
 
-    public long LineNumber => _reader.LineNumber;
+    /// <summary>The line the current record starts on (1-based).</summary>
+    public long LineNumber => _recordLine;
 
     /// <summary>Bytes consumed so far.</summary>
     public long Position => _reader.Position;
@@ -205,6 +208,7 @@ internal sealed class LogFileParser : IDisposable
     /// Moves to the next data line with the right number of fields, now in <see cref="Fields"/>.
     /// Returns false at the end of the file. Malformed lines are counted in <see cref="Malformed"/> and skipped.
     /// </summary>
+    [MethodImpl(Hot.Path)]
     public bool Next()
     {
         LogSchema schema = Schema ?? throw new InvalidOperationException("The file has no known format.");
@@ -238,15 +242,11 @@ internal sealed class LogFileParser : IDisposable
                 continue;
             }
 
+            _recordLine = _reader.LineNumber;
             SplitResult result = Fields.Split(buffer, _reader.LineStart, _reader.LineLength, schema.Separator, schema.Quoted, schema.DashIsEmpty);
             if (result == SplitResult.OpenQuote)
             {
                 result = ExtendQuotedRecord(schema);
-                if (_reader.LineUnterminated)
-                {
-                    Malformed.Add(MalformedReason.Truncated, _reader.LineNumber);
-                    continue;
-                }
             }
 
             if (result is SplitResult.OpenQuote or SplitResult.BadQuote)
@@ -271,29 +271,37 @@ internal sealed class LogFileParser : IDisposable
     }
 
     /// <summary>Counts a line that split well but whose values do not parse.</summary>
-    public void ReportBadValue() => Malformed.Add(MalformedReason.BadValue, _reader.LineNumber);
+    public void ReportBadValue() => Malformed.Add(MalformedReason.BadValue, _recordLine);
 
-    /// <summary>A quoted field may hold line breaks: join the next lines until the quote closes (bounded).</summary>
+    /// <summary>
+    /// A quoted field may hold line breaks: join the next lines until the quote closes (bounded). The joined
+    /// record is taken only if it then splits into exactly the header's fields; otherwise the quote was a stray
+    /// one, only the first line is bad, and reading goes on right after it.
+    /// </summary>
     private SplitResult ExtendQuotedRecord(LogSchema schema)
     {
         LineBookmark firstLine = _reader.Bookmark();
         for (int extra = 1; extra < MaxLinesPerRecord; extra++)
         {
-            if (!_reader.ExtendLine() || _reader.LineLength > MaxRecordBytes)
+            if (!_reader.ExtendLine() || _reader.LineUnterminated || _reader.LineLength > MaxRecordBytes)
             {
-                // Every line so far ended properly and the quote never closed: a stray quote.
                 break;
             }
 
             SplitResult result = Fields.Split(_reader.Buffer, _reader.LineStart, _reader.LineLength, schema.Separator, schema.Quoted, schema.DashIsEmpty);
-            if (result != SplitResult.OpenQuote || _reader.LineUnterminated)
+            if (result == SplitResult.OpenQuote)
             {
-                // Closed (or broken in another way), or the file ends inside the quote while being written.
+                continue;
+            }
+
+            if (result == SplitResult.Ok && Fields.Count == schema.Columns.Length)
+            {
                 return result;
             }
+
+            break;
         }
 
-        // Not a field with line breaks but a stray quote: only the first line is bad; read on after it.
         _reader.Rewind(firstLine);
         return SplitResult.BadQuote;
     }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -70,6 +71,7 @@ internal sealed class LogLineReader : IDisposable
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     /// <summary>Moves to the next line. Returns false at the end of the file.</summary>
+    [MethodImpl(Hot.Path)]
     public bool ReadLine()
     {
         LineStart = _next;
@@ -105,6 +107,7 @@ internal sealed class LogLineReader : IDisposable
         LineUnterminated = mark.Unterminated;
     }
 
+    [MethodImpl(Hot.Path)]
     private bool FindLineEnd()
     {
         int searchStart = _scanFrom;

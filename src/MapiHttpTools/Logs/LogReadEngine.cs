@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -143,6 +144,7 @@ internal sealed class LogReadEngine
     public LogReadTotals Totals { get; } = new();
 
     /// <summary>Reads <paramref name="files"/> in order; may be called again (pools and totals carry over).</summary>
+    [MethodImpl(Hot.Path)]
     public void Read(IReadOnlyList<string> files, Action<MapiHttpLogRecord> emit, ILogObserver observer, CancellationToken cancellation)
     {
         _observer = observer;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -41,6 +42,7 @@ internal sealed class LogSummaryAggregator
 
     public long JoinOverflow { get; private set; }
 
+    [MethodImpl(Hot.Path)]
     public void Add(LineFields f, LogSchema s, in LineFacts facts)
     {
         bool addressBook = facts.HasStatus && facts.Status == 503 && f.IndexOfAscii(s.UrlStem, "/nspi") >= 0;
@@ -137,6 +139,7 @@ internal sealed class LogSummaryAggregator
         }
     }
 
+    [MethodImpl(Hot.Path)]
     private WorkerBucket Bucket(long ticks)
     {
         long key = ticks / _intervalTicks;
@@ -156,6 +159,7 @@ internal sealed class LogSummaryAggregator
         return bucket;
     }
 
+    [MethodImpl(Hot.Path)]
     private static GroupStats Slot(List<GroupStats?> list, int id, bool trackMinutes)
     {
         while (list.Count <= id)

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
@@ -157,6 +158,7 @@ internal sealed class LogSummaryEngine
         return result;
     }
 
+    [MethodImpl(Hot.Path)]
     private void ReadOne(string path, LineEvaluator evaluator, LogSummaryAggregator aggregator, LogReadTotals totals, ConcurrentBag<string> readFiles, CancellationToken cancellation)
     {
         using LogFileParser? parser = LogFiles.OpenKnown(path, _observer, cancellation);

@@ -1,11 +1,13 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace MapiHttpTools.Logs;
 
 /// <summary>Number, date and duration parsers that read bytes in place (invariant formats only).</summary>
 internal static class ValueParsers
 {
+    [MethodImpl(Hot.Path)]
     public static bool TryParseInt64(byte[] buffer, int start, int length, out long value)
     {
         value = 0;
@@ -61,6 +63,7 @@ internal static class ValueParsers
     /// "2024-03-11T08:15:02.123Z" (fraction of 0 to 7 digits, Z or no zone) as UTC ticks. The day part is cached
     /// in <paramref name="cache"/> because consecutive lines share it.
     /// </summary>
+    [MethodImpl(Hot.Path)]
     public static bool TryParseIsoUtc(byte[] b, int start, int length, ref DayCache cache, out long ticks)
     {
         ticks = 0;
@@ -86,6 +89,7 @@ internal static class ValueParsers
     }
 
     /// <summary>W3C "date" ("2024-03-11") and "time" ("08:15:02" or with a fraction) fields as UTC ticks.</summary>
+    [MethodImpl(Hot.Path)]
     public static bool TryParseW3C(byte[] b, int dateStart, int dateLength, int timeStart, int timeLength, ref DayCache cache, out long ticks)
     {
         ticks = 0;
@@ -144,6 +148,7 @@ internal static class ValueParsers
         return true;
     }
 
+    [MethodImpl(Hot.Path)]
     private static bool TryDay(byte[] b, int start, ref DayCache cache, out long dayTicks)
     {
         dayTicks = 0;
@@ -170,6 +175,7 @@ internal static class ValueParsers
     }
 
     /// <summary>"HH:mm:ss" then an optional ".f..." (up to 7 digits used, more are ignored).</summary>
+    [MethodImpl(Hot.Path)]
     private static bool TryTimeOfDay(byte[] b, int start, int length, out long ticks, out int used)
     {
         ticks = 0;
@@ -203,6 +209,7 @@ internal static class ValueParsers
         return TryFraction(b, start, length, ref ticks, ref used);
     }
 
+    [MethodImpl(Hot.Path)]
     private static bool TryFraction(byte[] b, int start, int length, ref long ticks, ref int used)
     {
         if (used < length && b[start + used] == (byte)'.')
@@ -237,6 +244,7 @@ internal static class ValueParsers
         return true;
     }
 
+    [MethodImpl(Hot.Path)]
     private static bool Digits(byte[] b, int start, int count, out int value)
     {
         value = 0;
