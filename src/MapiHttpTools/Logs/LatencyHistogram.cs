@@ -8,7 +8,7 @@ namespace MapiHttpTools.Logs;
 /// Buckets: one per whole millisecond below 64 ms (exact for the whole-millisecond values Exchange and IIS
 /// log), then log-scale buckets growing by 4% up to one hour, and one bucket above. A percentile is the
 /// nearest-rank value's bucket reported as the bucket's geometric middle, clamped to the smallest and
-/// largest latency seen: within 2% of the exact nearest-rank value above 64 ms, exact below (fractional
+/// largest latency seen (the largest itself when the rank is the last): within 2% of the exact nearest-rank value above 64 ms, exact below (fractional
 /// values below 64 ms report their whole millisecond). A group starts with a small hash of (bucket, count)
 /// pairs and turns into a dense array (about 2.8 KB) only when it sees more than 24 distinct buckets, so
 /// groups with few requests (most users) stay small.
@@ -111,6 +111,11 @@ internal sealed class LatencyHistogram
         }
 
         long rank = Math.Max(1, (long)Math.Ceiling(percentile / 100.0 * Count));
+        if (rank >= Count)
+        {
+            return Max;
+        }
+
         long seen = 0;
         if (_dense is not null)
         {

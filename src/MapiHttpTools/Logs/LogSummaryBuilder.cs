@@ -270,14 +270,8 @@ internal sealed class LogSummaryBuilder
     {
         GroupStats total = _data.Total;
         var eligible = _data.Users.Where(p => p.Value.Requests >= MinimumUserRequests).ToList();
-        var failing = eligible.Where(p =>
-        {
-            GroupStats u = p.Value;
-            double share = (double)u.Failures / u.Requests;
-            long otherRequests = total.Requests - u.Requests;
-            double others = otherRequests <= 0 ? 0 : (double)(total.Failures - u.Failures) / otherRequests;
-            return share >= 0.5 && share >= others * 2.5 && others < 0.5;
-        }).OrderByDescending(p => p.Value.Failures).ThenBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToList();
+        var failing = eligible.Where(p => p.Value.Failures * 2 >= p.Value.Requests)
+            .OrderByDescending(p => p.Value.Failures).ThenBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToList();
         if (failing.Count == 0)
         {
             return;
@@ -295,27 +289,40 @@ internal sealed class LogSummaryBuilder
             return;
         }
 
-        foreach (KeyValuePair<string, GroupStats> pair in failing.Take(MaxUserFindings))
+        // One user (or a few) failing while the others succeed: the rest must fail clearly less.
+        foreach (KeyValuePair<string, GroupStats> pair in failing.Where(p => IsolatedFailure(p.Value, total)).Take(MaxUserFindings))
         {
             AddUser(pair.Key, pair.Value, total);
         }
+    }
+
+    private static double OthersFailureShare(GroupStats user, GroupStats total)
+    {
+        long otherRequests = total.Requests - user.Requests;
+        return otherRequests <= 0 ? 0 : (double)(total.Failures - user.Failures) / otherRequests;
+    }
+
+    private static bool IsolatedFailure(GroupStats user, GroupStats total)
+    {
+        double share = (double)user.Failures / user.Requests;
+        double others = OthersFailureShare(user, total);
+        return others < 0.5 && share >= others * 2.5;
     }
 
     private void AddUser(string user, GroupStats u, GroupStats total)
     {
         List<KeyValuePair<int, long>> statuses = u.FailureStatuses();
         int dominant = statuses.Count > 0 ? statuses[0].Key : -1;
-        long otherRequests = total.Requests - u.Requests;
-        double others = otherRequests <= 0 ? 0 : (double)(total.Failures - u.Failures) / otherRequests;
-        string head = $"{user}: {u.Failures} of {u.Requests} requests failed ({StatusText(statuses)}) while other users failed {Share(others)}";
+        double others = OthersFailureShare(u, total);
         string client = u.Client is null ? string.Empty : $" from {u.Client}";
+        string head = $"{user}: {u.Failures} of {u.Requests} requests{client} failed ({StatusText(statuses)}) while other users failed {Share(others)}";
         MapiHttpCause cause;
         string message;
         string recommendation;
         if (dominant == 401)
         {
             cause = MapiHttpCause.Client;
-            message = $"{head}: the user's Outlook{client} sends stale or wrong credentials, or the account is locked or disabled.";
+            message = $"{head}: the user's Outlook sends stale or wrong credentials, or the account is locked or disabled.";
             recommendation = $"Get-User -Identity '{Quote(user)}' | Format-List UserAccountControl; then on the user's computer remove the saved Exchange credentials (Credential Manager, Windows Credentials) and restart Outlook";
         }
         else if (dominant is 403 or 404)
@@ -327,7 +334,7 @@ internal sealed class LogSummaryBuilder
         else
         {
             cause = MapiHttpCause.Client;
-            message = $"{head}: the mailbox or the client{client} is at fault; Test-MAPIConnectivity succeeding points to the client, failing to the mailbox or its database.";
+            message = $"{head}: the mailbox or the client is at fault; Test-MAPIConnectivity succeeding points to the client, failing to the mailbox or its database.";
             recommendation = $"Test-MAPIConnectivity -Identity '{Quote(user)}'";
         }
 
