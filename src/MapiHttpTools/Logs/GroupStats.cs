@@ -190,7 +190,11 @@ internal class GroupStats
     }
 }
 
-/// <summary>A time bucket: the group counters plus who was active and who got 401s.</summary>
+/// <summary>
+/// A time bucket: the group counters plus who was active and who got 401s, as bit sets over the user and
+/// anchor ids of the <see cref="SummaryPartial"/> that holds the bucket; <see cref="SummaryPartial.ResolveAnchors"/>
+/// folds them into <see cref="Identities"/> and <see cref="UnauthorizedIdentities"/>.
+/// </summary>
 internal sealed class BucketStats : GroupStats
 {
     public BucketStats(long startTicks)
@@ -201,20 +205,31 @@ internal sealed class BucketStats : GroupStats
 
     public long StartTicks { get; }
 
-    /// <summary>Identities active in the bucket (see <see cref="LogSummaryAggregator"/> for the encoding).</summary>
-    public HashSet<string> Identities { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public BitSet Users { get; } = new();
 
-    /// <summary>Identities that got at least one 401 in the bucket.</summary>
-    public HashSet<string> UnauthorizedIdentities { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public BitSet Anchors { get; } = new();
+
+    public BitSet UnauthorizedUsers { get; } = new();
+
+    public BitSet UnauthorizedAnchors { get; } = new();
+
+    /// <summary>Distinct users after anchors are folded into the users they belong to (set by ResolveAnchors).</summary>
+    public BitSet Identities { get; } = new();
+
+    /// <summary>Distinct users with a 401 in the bucket, resolved the same way.</summary>
+    public BitSet UnauthorizedIdentities { get; } = new();
 
     /// <summary>401s per front end in the bucket.</summary>
     public Dictionary<string, long> UnauthorizedByFrontEnd { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public void MergeBucket(BucketStats other)
+    /// <summary>Adds <paramref name="other"/>, whose ids map into this bucket's through the two maps.</summary>
+    public void MergeBucket(BucketStats other, int[] userMap, int[] anchorMap)
     {
         Merge(other);
-        Identities.UnionWith(other.Identities);
-        UnauthorizedIdentities.UnionWith(other.UnauthorizedIdentities);
+        Users.OrMapped(other.Users, userMap);
+        UnauthorizedUsers.OrMapped(other.UnauthorizedUsers, userMap);
+        Anchors.OrMapped(other.Anchors, anchorMap);
+        UnauthorizedAnchors.OrMapped(other.UnauthorizedAnchors, anchorMap);
         foreach (KeyValuePair<string, long> pair in other.UnauthorizedByFrontEnd)
         {
             UnauthorizedByFrontEnd.TryGetValue(pair.Key, out long count);

@@ -6,16 +6,14 @@ namespace MapiHttpTools.Logs;
 
 /// <summary>
 /// Adds accepted lines to the summary groups of one worker, by pool ids (no strings per line), and turns
-/// them into a string-keyed <see cref="SummaryPartial"/> at the end so workers can be merged.
+/// them into a <see cref="SummaryPartial"/> at the end (groups keyed by name, bucket bit sets over the
+/// partial's own user and anchor ids) so workers can be merged.
 /// Users: a request with an authenticated user counts for that user; a request without one (a 401
 /// challenge) counts for its anchor mailbox, and anchors later seen together with an authenticated user
 /// are folded into that user, so one Outlook's challenges and its successes land in one row.
 /// </summary>
 internal sealed class LogSummaryAggregator
 {
-    /// <summary>Marks an anchor (not yet resolved to a user) inside identity sets.</summary>
-    internal const char AnchorMark = '\u0001';
-
     private readonly LineEvaluator _e;
     private readonly long _intervalTicks;
     private readonly bool _collectJoin;
@@ -48,11 +46,9 @@ internal sealed class LogSummaryAggregator
         bool addressBook = facts.HasStatus && facts.Status == 503 && f.IndexOfAscii(s.UrlStem, "/nspi") >= 0;
         Total.Add(facts, addressBook);
 
-        int identity = -1;
         GroupStats? user = null;
         if (facts.User >= 0)
         {
-            identity = facts.User;
             user = Slot(_users, facts.User, trackMinutes: false);
             if (facts.Anchor >= 0 && !_anchorToUser.ContainsKey(facts.Anchor))
             {
@@ -61,7 +57,6 @@ internal sealed class LogSummaryAggregator
         }
         else if (facts.Anchor >= 0)
         {
-            identity = -(facts.Anchor + 2);
             user = Slot(_anchors, facts.Anchor, trackMinutes: false);
         }
 
@@ -109,17 +104,27 @@ internal sealed class LogSummaryAggregator
         }
 
         WorkerBucket bucket = Bucket(facts.Ticks);
-        bucket.Stats.Add(facts, addressBook);
-        if (identity != -1)
+        BucketStats stats = bucket.Stats;
+        stats.Add(facts, addressBook);
+        bool unauthorized = facts.HasStatus && facts.Status == 401;
+        if (facts.User >= 0)
         {
-            bucket.Identities.Add(identity);
-            if (facts.HasStatus && facts.Status == 401)
+            stats.Users.Set(facts.User);
+            if (unauthorized)
             {
-                bucket.UnauthorizedIdentities.Add(identity);
+                stats.UnauthorizedUsers.Set(facts.User);
+            }
+        }
+        else if (facts.Anchor >= 0)
+        {
+            stats.Anchors.Set(facts.Anchor);
+            if (unauthorized)
+            {
+                stats.UnauthorizedAnchors.Set(facts.Anchor);
             }
         }
 
-        if (facts.HasStatus && facts.Status == 401 && facts.FrontEnd >= 0)
+        if (unauthorized && facts.FrontEnd >= 0)
         {
             bucket.UnauthorizedByFrontEnd.TryGetValue(facts.FrontEnd, out long count);
             bucket.UnauthorizedByFrontEnd[facts.FrontEnd] = count + 1;
@@ -188,19 +193,12 @@ internal sealed class LogSummaryAggregator
             partial.AnchorToUser[_e.Anchors[pair.Key]] = _e.Users[pair.Value];
         }
 
+        int[] userMap = partial.MapUsers(Names(_e.Users));
+        int[] anchorMap = partial.MapAnchors(Names(_e.Anchors));
         foreach (WorkerBucket bucket in _buckets.Values)
         {
-            BucketStats stats = bucket.Stats;
-            foreach (int identity in bucket.Identities)
-            {
-                stats.Identities.Add(IdentityName(identity));
-            }
-
-            foreach (int identity in bucket.UnauthorizedIdentities)
-            {
-                stats.UnauthorizedIdentities.Add(IdentityName(identity));
-            }
-
+            var stats = new BucketStats(bucket.Stats.StartTicks);
+            stats.MergeBucket(bucket.Stats, userMap, anchorMap);
             foreach (KeyValuePair<int, long> pair in bucket.UnauthorizedByFrontEnd)
             {
                 stats.UnauthorizedByFrontEnd[_e.Servers[pair.Key]] = pair.Value;
@@ -218,7 +216,16 @@ internal sealed class LogSummaryAggregator
         return partial;
     }
 
-    private string IdentityName(int identity) => identity >= 0 ? _e.Users[identity] : AnchorMark + _e.Anchors[-identity - 2];
+    private static string[] Names(BytePool pool)
+    {
+        var names = new string[pool.Count];
+        for (int id = 0; id < names.Length; id++)
+        {
+            names[id] = pool[id];
+        }
+
+        return names;
+    }
 
     private static void Collect(List<GroupStats?> list, BytePool pool, Dictionary<string, GroupStats> into)
     {
@@ -244,10 +251,6 @@ internal sealed class LogSummaryAggregator
         public WorkerBucket(BucketStats stats) => Stats = stats;
 
         public BucketStats Stats { get; }
-
-        public HashSet<int> Identities { get; } = new();
-
-        public HashSet<int> UnauthorizedIdentities { get; } = new();
 
         public Dictionary<int, long> UnauthorizedByFrontEnd { get; } = new();
     }
@@ -298,19 +301,51 @@ internal sealed class SummaryPartial
 
     public long JoinOverflow { get; set; }
 
+    /// <summary>User names by the id the buckets' bit sets use.</summary>
+    public List<string> UserNames { get; } = new();
+
+    /// <summary>Anchor names by the id the buckets' bit sets use.</summary>
+    public List<string> AnchorNames { get; } = new();
+
+    private readonly Dictionary<string, int> _userIds = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _anchorIds = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>This partial's ids for <paramref name="names"/> (added when new), by the caller's id.</summary>
+    public int[] MapUsers(IReadOnlyList<string> names) => Map(names, UserNames, _userIds);
+
+    public int[] MapAnchors(IReadOnlyList<string> names) => Map(names, AnchorNames, _anchorIds);
+
+    private static int[] Map(IReadOnlyList<string> names, List<string> table, Dictionary<string, int> index)
+    {
+        var map = new int[names.Count];
+        for (int i = 0; i < map.Length; i++)
+        {
+            if (!index.TryGetValue(names[i], out int id))
+            {
+                id = table.Count;
+                table.Add(names[i]);
+                index[names[i]] = id;
+            }
+
+            map[i] = id;
+        }
+
+        return map;
+    }
+
     public void Merge(SummaryPartial other)
     {
         Total.Merge(other.Total);
+        int[] userMap = MapUsers(other.UserNames);
+        int[] anchorMap = MapAnchors(other.AnchorNames);
         foreach (KeyValuePair<long, BucketStats> pair in other.Buckets)
         {
-            if (Buckets.TryGetValue(pair.Key, out BucketStats? bucket))
+            if (!Buckets.TryGetValue(pair.Key, out BucketStats? bucket))
             {
-                bucket.MergeBucket(pair.Value);
+                Buckets[pair.Key] = bucket = new BucketStats(pair.Key);
             }
-            else
-            {
-                Buckets[pair.Key] = pair.Value;
-            }
+
+            bucket.MergeBucket(pair.Value, userMap, anchorMap);
         }
 
         MergeInto(Users, other.Users);
@@ -358,34 +393,24 @@ internal sealed class SummaryPartial
         }
 
         Anchors.Clear();
+
+        // In the buckets, an anchor counts as the user it was seen authenticated as (or that has its name);
+        // an anchor never seen so is a user of its own, numbered after the users.
+        var target = new int[AnchorNames.Count];
+        for (int a = 0; a < target.Length; a++)
+        {
+            string name = AnchorNames[a];
+            target[a] = AnchorToUser.TryGetValue(name, out string? user) && _userIds.TryGetValue(user, out int mapped) ? mapped
+                : _userIds.TryGetValue(name, out int same) ? same
+                : UserNames.Count + a;
+        }
+
         foreach (BucketStats bucket in Buckets.Values)
         {
-            Resolve(bucket.Identities);
-            Resolve(bucket.UnauthorizedIdentities);
-        }
-    }
-
-    private void Resolve(HashSet<string> identities)
-    {
-        List<string>? anchors = null;
-        foreach (string identity in identities)
-        {
-            if (identity.Length > 0 && identity[0] == LogSummaryAggregator.AnchorMark)
-            {
-                (anchors ??= new List<string>()).Add(identity);
-            }
-        }
-
-        if (anchors is null)
-        {
-            return;
-        }
-
-        foreach (string anchor in anchors)
-        {
-            identities.Remove(anchor);
-            string name = anchor.Substring(1);
-            identities.Add(AnchorToUser.TryGetValue(name, out string? user) ? user : name);
+            bucket.Identities.Or(bucket.Users);
+            bucket.Identities.OrMapped(bucket.Anchors, target);
+            bucket.UnauthorizedIdentities.Or(bucket.UnauthorizedUsers);
+            bucket.UnauthorizedIdentities.OrMapped(bucket.UnauthorizedAnchors, target);
         }
     }
 

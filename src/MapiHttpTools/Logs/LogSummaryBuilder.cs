@@ -186,8 +186,8 @@ internal sealed class LogSummaryBuilder
         GroupStats total = _data.Total;
         if (buckets.Count < 3)
         {
-            int users = _data.Buckets.Values.SelectMany(b => b.Identities).Distinct(StringComparer.OrdinalIgnoreCase).Count();
-            int refused = _data.Buckets.Values.SelectMany(b => b.UnauthorizedIdentities).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            int users = Union(_data.Buckets.Values, b => b.Identities);
+            int refused = Union(_data.Buckets.Values, b => b.UnauthorizedIdentities);
             double share = (double)total.Unauthorized / total.Requests;
             if (share >= 0.5 && refused >= 3 && refused * 2 >= users && total.Requests >= MinimumBucketRequests)
             {
@@ -207,8 +207,8 @@ internal sealed class LogSummaryBuilder
         var elevated = buckets.Where(b =>
         {
             double share = (double)b.Unauthorized / b.Requests;
-            int users = b.Identities.Count;
-            return share >= baseline + 0.10 && share >= baseline * 2 && b.UnauthorizedIdentities.Count >= Math.Max(3, (int)Math.Ceiling(users * 0.25));
+            int users = b.Identities.Count();
+            return share >= baseline + 0.10 && share >= baseline * 2 && b.UnauthorizedIdentities.Count() >= Math.Max(3, (int)Math.Ceiling(users * 0.25));
         }).ToList();
         if (elevated.Count == 0)
         {
@@ -216,7 +216,7 @@ internal sealed class LogSummaryBuilder
         }
 
         BucketStats peak = elevated.OrderByDescending(b => (double)b.Unauthorized / b.Requests).First();
-        int affected = elevated.SelectMany(b => b.UnauthorizedIdentities).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        int affected = Union(elevated, b => b.UnauthorizedIdentities);
         long refusedTotal = elevated.Sum(b => b.Unauthorized);
         var byFrontEnd = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
         foreach (KeyValuePair<string, long> pair in elevated.SelectMany(b => b.UnauthorizedByFrontEnd))
@@ -422,8 +422,8 @@ internal sealed class LogSummaryBuilder
     {
         MapiHttpLogStatistics row = Row(MapiHttpLogDimension.Time, new DateTime(b.StartTicks, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm'Z'", Inv), b, trackBursts: false);
         row.Start = new DateTime(b.StartTicks, DateTimeKind.Utc);
-        row.Users = b.Identities.Count;
-        row.UnauthorizedUsers = b.UnauthorizedIdentities.Count;
+        row.Users = b.Identities.Count();
+        row.UnauthorizedUsers = b.UnauthorizedIdentities.Count();
         return row;
     }
 
@@ -447,6 +447,17 @@ internal sealed class LogSummaryBuilder
         FirstSeen = Time(g.FirstTicks),
         LastSeen = Time(g.LastTicks),
     };
+
+    private static int Union(IEnumerable<BucketStats> buckets, Func<BucketStats, BitSet> set)
+    {
+        var union = new BitSet();
+        foreach (BucketStats bucket in buckets)
+        {
+            union.Or(set(bucket));
+        }
+
+        return union.Count();
+    }
 
     private static OrderedDictionary StatusDictionary(GroupStats g) =>
         Ordered(g.FailureStatuses().Select(p => new KeyValuePair<object, object>(p.Key < 0 ? "none" : p.Key, p.Value)));

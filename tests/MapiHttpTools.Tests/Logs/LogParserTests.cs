@@ -337,6 +337,29 @@ public sealed class LogParserTests
     }
 
     [Fact]
+    public void Bit_sets_count_union_and_translate_ids()
+    {
+        var a = new BitSet();
+        var b = new BitSet();
+        a.Set(1);
+        a.Set(64);
+        b.Set(64);
+        b.Set(200);
+        b.Set(3);
+        var translated = new BitSet();
+        var members = new List<int>();
+
+        translated.OrMapped(b, Enumerable.Range(0, 256).Select(i => i == 3 ? -1 : i + 1).ToArray());
+        a.Or(b);
+        a.ForEach(members.Add);
+
+        Assert.Equal(new[] { 1, 3, 64, 200 }, members);
+        Assert.Equal(4, a.Count());
+        Assert.True(translated.Get(65) && translated.Get(201) && !translated.Get(4) && !translated.Get(3));
+        Assert.Equal(2, translated.Count());
+    }
+
+    [Fact]
     public void Unspecified_and_local_times_of_the_filters_are_local_times()
     {
         var unspecified = new DateTime(2024, 3, 11, 8, 0, 0, DateTimeKind.Unspecified);
