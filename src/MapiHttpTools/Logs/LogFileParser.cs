@@ -110,11 +110,10 @@ internal sealed class LogFileParser : IDisposable
     public long Position => _reader.Position;
 
     /// <summary>Opens <paramref name="path"/> for shared reading and reads its header. I/O errors propagate.</summary>
-    public static LogFileParser Open(string path, CancellationToken cancellation)
-    {
-        var reader = new LogLineReader(path, cancellation);
-        return Create(path, reader);
-    }
+    public static LogFileParser Open(string path, CancellationToken cancellation) => Create(path, new LogLineReader(path, cancellation));
+
+    /// <summary>Opens <paramref name="path"/> with a small buffer, to read its header only.</summary>
+    public static LogFileParser OpenHeader(string path, CancellationToken cancellation) => Create(path, new LogLineReader(path, cancellation, 64 * 1024));
 
     internal static LogFileParser Open(Stream stream, string path, CancellationToken cancellation, int bufferBytes = 1 << 20) =>
         Create(path, new LogLineReader(stream, cancellation, bufferBytes));

@@ -76,12 +76,12 @@ internal sealed class LogReadTotals
 internal static class LogFiles
 {
     /// <summary>Opens <paramref name="path"/> and reads its header; null (after reporting) when it cannot be used.</summary>
-    public static LogFileParser? OpenKnown(string path, ILogObserver observer, CancellationToken cancellation)
+    public static LogFileParser? OpenKnown(string path, ILogObserver observer, CancellationToken cancellation, bool headerOnly = false)
     {
         LogFileParser parser;
         try
         {
-            parser = LogFileParser.Open(path, cancellation);
+            parser = headerOnly ? LogFileParser.OpenHeader(path, cancellation) : LogFileParser.Open(path, cancellation);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

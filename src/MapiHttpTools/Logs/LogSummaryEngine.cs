@@ -57,7 +57,7 @@ internal sealed class LogSummaryEngine
         foreach (string file in files)
         {
             cancellation.ThrowIfCancellationRequested();
-            using LogFileParser? parser = LogFiles.OpenKnown(file, _observer, cancellation);
+            using LogFileParser? parser = LogFiles.OpenKnown(file, _observer, cancellation, headerOnly: true);
             if (parser is null)
             {
                 continue;
