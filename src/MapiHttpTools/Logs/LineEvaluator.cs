@@ -225,10 +225,15 @@ internal sealed class LineEvaluator
         return true;
     }
 
+    /// <summary>
+    /// HttpProxy logs of other protocols, IIS lines of other applications and RPC Client Access lines (same
+    /// fields as MAPI Client Access, other protocols) are not MAPI/HTTP requests.
+    /// </summary>
     private static bool IsMapi(LineFields f, LogSchema s) => s.Kind switch
     {
         MapiHttpLogKind.HttpProxy => f.EqualsAscii(s.Protocol, "Mapi") || f.StartsWithAscii(s.UrlStem, "/mapi"),
         MapiHttpLogKind.Iis => f.StartsWithAscii(s.UrlStem, "/mapi/"),
+        MapiHttpLogKind.MapiClientAccess => f.IsEmpty(s.Protocol) || f.IndexOfAscii(s.Protocol, "MapiHttp") >= 0,
         _ => true,
     };
 

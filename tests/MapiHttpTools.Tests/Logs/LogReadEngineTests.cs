@@ -143,6 +143,16 @@ public sealed class LogReadEngineTests
         Assert.Equal(new DateTime(2017, 1, 2, 12, 29, 47, 946, DateTimeKind.Utc), denied.DateTime);
         Assert.False(records[1].IsFailure);
         Assert.Equal(0, records[1].Status);
+
+        // RPC Client Access logs have the same fields; their RPC/HTTP lines are not MAPI/HTTP requests.
+        using var folder = new TempFolder();
+        string[] lines = System.IO.File.ReadAllLines(LogFixtures.ClientAccess);
+        string rpc = folder.File("RCA_2017010212-1.LOG", string.Join("\r\n", lines.Take(6).Concat(new[] { lines[6].Replace(",MapiHttp,", ",RpcHttp,") })) + "\r\n");
+        var engine = new LogReadEngine(LogFilter.None);
+        var read = new List<MapiHttpLogRecord>();
+        engine.Read(new[] { rpc }, read.Add, new CollectingObserver(), CancellationToken.None);
+        Assert.Single(read);
+        Assert.Equal(1, engine.Totals.OtherProtocol);
     }
 
     [Fact]
