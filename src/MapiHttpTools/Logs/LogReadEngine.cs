@@ -169,7 +169,6 @@ internal sealed class LogReadEngine
             }
 
             _observer.Verbose($"{path}: {parser.Schema!.Kind} log{(parser.Schema.LogType is null ? string.Empty : $" ('{parser.Schema.LogType}')")}.");
-            long fileDone = 0;
             try
             {
                 while (parser.Next())
@@ -196,8 +195,7 @@ internal sealed class LogReadEngine
                     if ((Totals.DataLines & 1023) == 0 && clock.ElapsedMilliseconds > 200)
                     {
                         clock.Restart();
-                        fileDone = parser.Position;
-                        _observer.Progress(done + fileDone, total, path, i, files.Count);
+                        _observer.Progress(done + parser.Position, total, path, i, files.Count);
                     }
                 }
             }

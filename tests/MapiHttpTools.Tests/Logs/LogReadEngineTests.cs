@@ -225,6 +225,20 @@ public sealed class LogReadEngineTests
     }
 
     [Fact]
+    public void A_file_that_cannot_be_opened_is_reported_with_LogReadFailed()
+    {
+        var observer = new CollectingObserver();
+        using var folder = new TempFolder();
+
+        List<MapiHttpLogRecord> records = Read(LogFilter.None, observer, folder.Path, LogFixtures.ClientAccess);
+
+        Assert.Equal(3, records.Count);
+        var error = Assert.Single(observer.Errors);
+        Assert.Equal((folder.Path, "LogReadFailed", ErrorCategory.ReadError), (error.Path, error.Id, error.Category));
+        Assert.StartsWith($"Log file '{folder.Path}' could not be read: ", error.Message);
+    }
+
+    [Fact]
     public void Malformed_lines_are_reported_once_per_file_in_verbose_text()
     {
         var observer = new CollectingObserver();
