@@ -18,6 +18,8 @@
         'Get-MapiHttpClientState'
         'Repair-MapiHttpClientState'
         'Repair-MapiVirtualDirectory'
+        'Read-MapiHttpLog'
+        'Get-MapiHttpLogSummary'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

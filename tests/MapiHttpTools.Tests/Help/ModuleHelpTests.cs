@@ -198,7 +198,8 @@ public sealed class ModuleHelpTests
         cmdlet.Parameters.Keys.Where(k => !Cmdlet.CommonParameters.Contains(k)).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>The type name PlatyPS writes: the short .NET name ("Uri[]", "SwitchParameter", "PSCredential").</summary>
-    private static string TypeName(Type type) => type.Name;
+    // PlatyPS documents Nullable<DateTime> as DateTime (what the user passes).
+    private static string TypeName(Type type) => (Nullable.GetUnderlyingType(type) ?? type).Name;
 
     private static string PositionText(int position) => position == int.MinValue ? "named" : position.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

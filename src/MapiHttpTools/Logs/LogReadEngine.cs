@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using System.Runtime.CompilerServices;
+
+namespace MapiHttpTools.Logs;
+
+/// <summary>What the engine tells its caller while it reads (the cmdlets forward it to the pipeline). Thread-safe.</summary>
+internal interface ILogObserver
+{
+    /// <summary>A file could not be read at all, or not to its end. Ids: LogFileNotFound, UnknownLogFormat, LogReadFailed.</summary>
+    void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner);
+
+    void Verbose(string message);
+
+    /// <summary>Called often; the observer throttles.</summary>
+    void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount);
+}
+
+/// <summary>An observer that ignores everything (the benchmark).</summary>
+internal sealed class NullObserver : ILogObserver
+{
+    public static readonly NullObserver Instance = new();
+
+    public void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner)
+    {
+    }
+
+    public void Verbose(string message)
+    {
+    }
+
+    public void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount)
+    {
+    }
+}
+
+/// <summary>The stable error ids of the log cmdlets.</summary>
+internal static class LogErrorIds
+{
+    public const string LogFileNotFound = "LogFileNotFound";
+    public const string UnknownLogFormat = "UnknownLogFormat";
+    public const string LogReadFailed = "LogReadFailed";
+}
+
+/// <summary>Counters of one read.</summary>
+internal sealed class LogReadTotals
+{
+    public long Files;
+    public long Bytes;
+    public long DataLines;
+    public long Accepted;
+    public long Filtered;
+    public long OtherProtocol;
+    public long Malformed;
+
+    public void Add(LogReadTotals other)
+    {
+        Files += other.Files;
+        Bytes += other.Bytes;
+        DataLines += other.DataLines;
+        Accepted += other.Accepted;
+        Filtered += other.Filtered;
+        OtherProtocol += other.OtherProtocol;
+        Malformed += other.Malformed;
+    }
+}
+
+/// <summary>
+/// Opens files for the engines: turns every way a file can fail into one observer call with a stable id
+/// and the file named, so one bad file never stops the others.
+/// </summary>
+internal static class LogFiles
+{
+    /// <summary>Opens <paramref name="path"/> and reads its header; null (after reporting) when it cannot be used.</summary>
+    public static LogFileParser? OpenKnown(string path, ILogObserver observer, CancellationToken cancellation, bool headerOnly = false)
+    {
+        LogFileParser parser;
+        try
+        {
+            parser = headerOnly ? LogFileParser.OpenHeader(path, cancellation) : LogFileParser.Open(path, cancellation);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            observer.FileFailed(path, LogErrorIds.LogFileNotFound, ErrorCategory.ObjectNotFound, $"Log file '{path}' was not found.", ex);
+            return null;
+        }
+        catch (Exception ex) when (IsReadFailure(ex))
+        {
+            observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read: {ex.Message}", ex);
+            return null;
+        }
+
+        if (parser.Schema is null)
+        {
+            observer.FileFailed(path, LogErrorIds.UnknownLogFormat, ErrorCategory.InvalidData, $"'{path}' is not a MAPI/HTTP log this module reads: {parser.UnknownReason}.", null);
+            parser.Dispose();
+            return null;
+        }
+
+        return parser;
+    }
+
+    public static bool IsReadFailure(Exception ex) => ex is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or System.Security.SecurityException;
+
+    public static long Length(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (Exception ex) when (IsReadFailure(ex) || ex is ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    public static void ReportMalformed(LogFileParser parser, ILogObserver observer)
+    {
+        if (parser.Malformed.Total > 0)
+        {
+            observer.Verbose($"{parser.Path}: {parser.Malformed.Total} malformed line(s) skipped: {parser.Malformed.Describe()}.");
+        }
+    }
+}
+
+/// <summary>
+/// Read-MapiHttpLog's engine: streams typed records from files in order, applying the filters before any
+/// record is made.
+/// </summary>
+internal sealed class LogReadEngine
+{
+    private readonly LineEvaluator _evaluator;
+    private ILogObserver _observer = NullObserver.Instance;
+
+    public LogReadEngine(LogFilter filter)
+    {
+        _evaluator = new LineEvaluator(filter);
+    }
+
+    public LogReadTotals Totals { get; } = new();
+
+    /// <summary>Reads <paramref name="files"/> in order; may be called again (pools and totals carry over).</summary>
+    [MethodImpl(Hot.Path)]
+    public void Read(IReadOnlyList<string> files, Action<MapiHttpLogRecord> emit, ILogObserver observer, CancellationToken cancellation)
+    {
+        _observer = observer;
+        long total = 0;
+        foreach (string file in files)
+        {
+            total += LogFiles.Length(file);
+        }
+
+        long done = 0;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < files.Count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            string path = files[i];
+            _observer.Progress(done, total, path, i, files.Count);
+            using LogFileParser? parser = LogFiles.OpenKnown(path, _observer, cancellation);
+            if (parser is null)
+            {
+                done += LogFiles.Length(path);
+                continue;
+            }
+
+            _observer.Verbose($"{path}: {parser.Schema!.Kind} log{(parser.Schema.LogType is null ? string.Empty : $" ('{parser.Schema.LogType}')")}.");
+            try
+            {
+                while (parser.Next())
+                {
+                    Totals.DataLines++;
+                    LogSchema schema = parser.Schema!;
+                    switch (_evaluator.Evaluate(parser.Fields, schema, out LineFacts facts))
+                    {
+                        case LineOutcome.Accepted:
+                            Totals.Accepted++;
+                            emit(LogRecordFactory.Create(_evaluator, parser.Fields, schema, facts, path, parser.LineNumber));
+                            break;
+                        case LineOutcome.FilteredOut:
+                            Totals.Filtered++;
+                            break;
+                        case LineOutcome.NotMapi:
+                            Totals.OtherProtocol++;
+                            break;
+                        default:
+                            parser.ReportBadValue();
+                            break;
+                    }
+
+                    if ((Totals.DataLines & 1023) == 0 && clock.ElapsedMilliseconds > 200)
+                    {
+                        clock.Restart();
+                        _observer.Progress(done + parser.Position, total, path, i, files.Count);
+                    }
+                }
+            }
+            catch (Exception ex) when (LogFiles.IsReadFailure(ex))
+            {
+                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+            }
+
+            Totals.Files++;
+            Totals.Bytes += parser.Position;
+            Totals.Malformed += parser.Malformed.Total;
+            done += Math.Max(parser.Position, LogFiles.Length(path));
+            LogFiles.ReportMalformed(parser, _observer);
+        }
+
+        _observer.Progress(total, total, string.Empty, files.Count, files.Count);
+    }
+}

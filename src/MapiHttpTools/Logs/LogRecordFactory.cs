@@ -1,0 +1,157 @@
+using System;
+
+namespace MapiHttpTools.Logs;
+
+/// <summary>
+/// Turns an accepted line into its typed record (only Read-MapiHttpLog does this; the summary never makes
+/// records). Values that repeat come from the evaluator's pools, so records share their strings.
+/// </summary>
+internal static class LogRecordFactory
+{
+    public static MapiHttpLogRecord Create(LineEvaluator e, LineFields f, LogSchema s, in LineFacts facts, string path, long lineNumber)
+    {
+        byte[] line = f.CopyLine();
+        MapiHttpLogRecord record = s.Kind switch
+        {
+            MapiHttpLogKind.HttpProxy => HttpProxy(e, f, s, line, path, lineNumber),
+            MapiHttpLogKind.MapiHttpMailbox => Mailbox(e, f, s, line, path, lineNumber),
+            MapiHttpLogKind.MapiClientAccess => ClientAccess(e, f, s, line, path, lineNumber),
+            _ => Iis(e, f, s, line, path, lineNumber),
+        };
+
+        record.DateTime = new DateTime(facts.Ticks, DateTimeKind.Utc);
+        record.Status = facts.HasStatus ? facts.Status : null;
+        record.LatencyMs = facts.HasLatency ? facts.LatencyMs : null;
+        record.FrontEnd = facts.FrontEnd >= 0 ? e.Servers[facts.FrontEnd] : null;
+        record.BackEnd = facts.BackEnd >= 0 ? e.Servers[facts.BackEnd] : null;
+        record.User = facts.User >= 0 ? e.Users[facts.User] : facts.Anchor >= 0 ? e.Anchors[facts.Anchor] : null;
+        record.ClientVersion = e.ClientVersion(facts.Agent, f, s);
+        record.IsFailure = facts.IsFailure;
+        record.RequestType = Pooled(e, f, s.RequestType);
+        record.ClientIpAddress = Pooled(e, f, s.ClientIp);
+        return record;
+    }
+
+    private static string? Pooled(LineEvaluator e, LineFields f, int index)
+    {
+        int id = e.Misc.Intern(f, index);
+        return id >= 0 ? e.Misc[id] : f.GetString(index);
+    }
+
+    private static int? Int(LineFields f, int index) =>
+        f.TryGetInt64(index, out long value) && value >= int.MinValue && value <= int.MaxValue ? (int)value : null;
+
+    private static long? Long(LineFields f, int index) => f.TryGetInt64(index, out long value) ? value : null;
+
+    private static double? Double(LineFields f, int index) => f.TryGetDouble(index, out double value) ? value : null;
+
+    private static HttpProxyLogRecord HttpProxy(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber)
+    {
+        string? authenticated = Pooled(e, f, s.IndexOf("IsAuthenticated"));
+        return new HttpProxyLogRecord(s, line, path, lineNumber)
+        {
+            RequestId = f.GetString(s.RequestId),
+            UserAgent = Pooled(e, f, s.UserAgent),
+            ClientRequestId = f.GetString(s.IndexOf("ClientRequestId")),
+            Protocol = Pooled(e, f, s.Protocol),
+            UrlHost = Pooled(e, f, s.IndexOf("UrlHost")),
+            UrlStem = Pooled(e, f, s.UrlStem),
+            UrlQuery = f.GetString(s.UrlQuery),
+            ProtocolAction = Pooled(e, f, s.RequestType),
+            AuthenticationType = Pooled(e, f, s.IndexOf("AuthenticationType")),
+            IsAuthenticated = authenticated is null ? null : string.Equals(authenticated, "true", StringComparison.OrdinalIgnoreCase),
+            AuthenticatedUser = Pooled(e, f, s.User),
+            AnchorMailbox = Pooled(e, f, s.Anchor),
+            ServerHostName = Pooled(e, f, s.FrontEnd),
+            HttpStatus = Int(f, s.Status),
+            BackEndStatus = Int(f, s.IndexOf("BackEndStatus")),
+            ErrorCode = Pooled(e, f, s.IndexOf("ErrorCode")),
+            Method = Pooled(e, f, s.IndexOf("Method")),
+            TargetServer = Pooled(e, f, s.BackEnd),
+            TargetServerVersion = Pooled(e, f, s.IndexOf("TargetServerVersion")),
+            RoutingType = Pooled(e, f, s.IndexOf("RoutingType")),
+            RequestBytes = Long(f, s.IndexOf("RequestBytes")),
+            ResponseBytes = Long(f, s.IndexOf("ResponseBytes")),
+            BackendProcessingLatency = Double(f, s.IndexOf("BackendProcessingLatency")),
+            TotalRequestTime = Double(f, s.Latency),
+            GenericErrors = f.GetString(s.IndexOf("GenericErrors")),
+        };
+    }
+
+    private static MapiHttpMailboxLogRecord Mailbox(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber) =>
+        new(s, line, path, lineNumber)
+        {
+            RequestId = f.GetString(s.RequestId),
+            UserAgent = Pooled(e, f, s.ClientSoftware),
+            MapiRequestId = f.GetString(s.IndexOf("MapiRequestId")),
+            ClientRequestId = f.GetString(s.IndexOf("ClientRequestId")),
+            HttpStatusCode = Int(f, s.Status),
+            ResponseCode = Int(f, s.ResponseCode),
+            StatusCode = Pooled(e, f, s.IndexOf("StatusCode")),
+            TotalRequestLatency = Double(f, s.Latency),
+            AuthenticatedUserEmail = Pooled(e, f, s.IndexOf("AuthenticatedUserEmail")),
+            ActAsUserEmail = Pooled(e, f, s.Anchor),
+            MailboxId = Pooled(e, f, s.IndexOf("MailboxId")),
+            SourceCafeServer = Pooled(e, f, s.FrontEnd),
+            ClientSoftware = Pooled(e, f, s.ClientSoftware),
+            ClientSoftwareVersion = Pooled(e, f, s.ClientVersion),
+            ClientMode = Pooled(e, f, s.IndexOf("ClientMode")),
+            AuthenticationType = Pooled(e, f, s.IndexOf("AuthenticationType")),
+            GenericErrors = f.GetString(s.IndexOf("GenericErrors")),
+        };
+
+    private static MapiClientAccessLogRecord ClientAccess(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber) =>
+        new(s, line, path, lineNumber)
+        {
+            UserAgent = Pooled(e, f, s.ClientSoftware),
+            SessionId = f.GetString(s.IndexOf("session-id")),
+            ClientName = Pooled(e, f, s.User),
+            ClientSoftware = Pooled(e, f, s.ClientSoftware),
+            ClientSoftwareVersion = Pooled(e, f, s.ClientVersion),
+            ClientMode = Pooled(e, f, s.IndexOf("client-mode")),
+            ServerIp = Pooled(e, f, s.IndexOf("server-ip")),
+            Protocol = Pooled(e, f, s.Protocol),
+            Operation = Pooled(e, f, s.RequestType),
+            RpcStatus = Pooled(e, f, s.Status),
+            Failures = f.GetString(s.IndexOf("failures")),
+        };
+
+    private static IisLogRecord Iis(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber)
+    {
+        string? query = f.GetString(s.UrlQuery);
+        string? cafeRequestId = CafeRequestId(query);
+        int agent = e.Agents.Intern(f, s.UserAgent);
+        return new IisLogRecord(s, line, path, lineNumber)
+        {
+            RequestId = cafeRequestId,
+            UserAgent = e.AgentText(agent, s) ?? f.GetString(s.UserAgent)?.Replace('+', ' '),
+            ServerName = Pooled(e, f, s.ServerName),
+            Port = Int(f, s.Port),
+            Method = Pooled(e, f, s.IndexOf("cs-method")),
+            UriStem = Pooled(e, f, s.UrlStem),
+            UriQuery = query,
+            UserName = Pooled(e, f, s.User),
+            SubStatus = Int(f, s.IndexOf("sc-substatus")),
+            Win32Status = Long(f, s.IndexOf("sc-win32-status")),
+            CafeRequestId = cafeRequestId,
+        };
+    }
+
+    /// <summary>The GUID after "cafeReqId=" in an IIS query string, or null.</summary>
+    internal static string? CafeRequestId(string? query)
+    {
+        if (query is null)
+        {
+            return null;
+        }
+
+        int at = query.IndexOf("cafeReqId=", StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || at + 10 + 36 > query.Length)
+        {
+            return null;
+        }
+
+        string candidate = query.Substring(at + 10, 36);
+        return Guid.TryParse(candidate, out _) ? candidate : null;
+    }
+}
