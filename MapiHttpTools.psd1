@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
         'Get-MapiAppPoolHealth'
+        'Get-MapiHttpMailboxState'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

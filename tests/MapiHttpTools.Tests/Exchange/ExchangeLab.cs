@@ -42,6 +42,9 @@ internal sealed class ExchangeLab
     /// <summary>When set, Get-CASMailbox makes this many mailboxes on the fly (streaming tests) instead of returning <see cref="Mailboxes"/>.</summary>
     public int GeneratedMailboxes { get; set; }
 
+    /// <summary>When set, Get-CASMailbox rejects any -Filter the way Exchange rejects a property it cannot filter on.</summary>
+    public string? RejectFilterProperty { get; set; }
+
     /// <summary>Calls that fail with a non-terminating error, as "Get-ExchangeCertificate:EX02" or "Get-AuthConfig".</summary>
     public HashSet<string> Failing { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -142,6 +145,7 @@ internal sealed class ExchangeLab
             ["Mailboxes"] = Mailboxes,
             ["GeneratedMailboxes"] = GeneratedMailboxes,
             ["Failing"] = Failing,
+            ["RejectFilterProperty"] = RejectFilterProperty,
         };
         session.Runspace.SessionStateProxy.SetVariable("Lab", table);
         session.Invoke(StandIns);
@@ -222,6 +226,9 @@ function global:Get-OutlookAnywhere {
 function global:Get-CASMailbox {
     [CmdletBinding()] param([Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)][string] $Identity, [string] $Filter, [string] $OrganizationalUnit, [string] $ResultSize)
     if (Record 'Get-CASMailbox' $PSBoundParameters) { Fail 'Get-CASMailbox' $Identity; return }
+    if ($Filter -and $global:Lab.RejectFilterProperty) {
+        throw [System.Management.Automation.ParameterBindingException]::new(""Cannot bind parameter 'Filter' to the target. Exception setting """"Filter"""": """"$($global:Lab.RejectFilterProperty) is not a recognized filterable property."""""")
+    }
     if ($global:Lab.GeneratedMailboxes -gt 0) {
         for ($i = 1; $i -le $global:Lab.GeneratedMailboxes; $i++) {
             $global:CasEmitted = $i
