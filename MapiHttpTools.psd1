@@ -16,6 +16,7 @@
         'Test-MapiHttpEndpoint'
         'Get-MapiAppPoolHealth'
         'Get-MapiHttpMailboxState'
+        'Export-MapiHttpSnapshot'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

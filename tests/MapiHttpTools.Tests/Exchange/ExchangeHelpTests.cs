@@ -17,6 +17,7 @@ public sealed class ExchangeHelpTests
     public static TheoryData<string, string[]> Cmdlets => new()
     {
         { "Get-MapiHttpMailboxState", new[] { "ExchangeCmdletsNotFound", "OrganizationConfigUnavailable", "MailboxFilterRejected", "MailboxNotFound", "MailboxReadFailed", "SnapshotInvalid", "SnapshotNotRecognized", "SnapshotVersionUnsupported" } },
+        { "Export-MapiHttpSnapshot", new[] { "SnapshotExists", "SnapshotPathInvalid", "ExchangeCmdletsNotFound", "ServerNotFound", "MailboxNotFound", "SnapshotWriteFailed", "SnapshotVersionUnsupported", "SnapshotInvalid", "SnapshotNotRecognized" } },
     };
 
     [Theory]

@@ -29,7 +29,7 @@ internal sealed class SnapshotExchangeSource : IExchangeSource
         Run(() =>
         {
             Replay(SnapshotSections.OrganizationConfig, string.Empty);
-            PSObject entry = _snapshot.Section(SnapshotSections.OrganizationConfig).FirstOrDefault() ?? throw Missing("the organisation configuration");
+            PSObject entry = _snapshot.Section(SnapshotSections.OrganizationConfig).FirstOrDefault() ?? throw Missing("organisation configuration");
             return ExchangeFactReader.ReadOrganization(entry);
         });
 
@@ -73,7 +73,7 @@ internal sealed class SnapshotExchangeSource : IExchangeSource
         Run(() =>
         {
             Replay(SnapshotSections.AuthConfig, string.Empty);
-            PSObject entry = _snapshot.Section(SnapshotSections.AuthConfig).FirstOrDefault() ?? throw Missing("the auth configuration");
+            PSObject entry = _snapshot.Section(SnapshotSections.AuthConfig).FirstOrDefault() ?? throw Missing("auth configuration");
             return ExchangeFactReader.ReadAuthConfig(entry);
         });
 
