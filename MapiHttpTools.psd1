@@ -17,6 +17,7 @@
         'Get-MapiAppPoolHealth'
         'Get-MapiHttpMailboxState'
         'Export-MapiHttpSnapshot'
+        'Invoke-MapiHttpDiagnostic'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -18,6 +18,7 @@ public sealed class ExchangeHelpTests
     {
         { "Get-MapiHttpMailboxState", new[] { "ExchangeCmdletsNotFound", "OrganizationConfigUnavailable", "MailboxFilterRejected", "MailboxNotFound", "MailboxReadFailed", "SnapshotInvalid", "SnapshotNotRecognized", "SnapshotVersionUnsupported" } },
         { "Export-MapiHttpSnapshot", new[] { "SnapshotExists", "SnapshotPathInvalid", "ExchangeCmdletsNotFound", "ServerNotFound", "MailboxNotFound", "SnapshotWriteFailed", "SnapshotVersionUnsupported", "SnapshotInvalid", "SnapshotNotRecognized" } },
+        { "Invoke-MapiHttpDiagnostic", new[] { "ExchangeCmdletsNotFound", "SnapshotNotFound", "SnapshotNotRecognized", "SnapshotInvalid", "SnapshotVersionUnsupported", "ServerNotFound", "MailboxNotFound", "ExitCode" } },
     };
 
     [Theory]
