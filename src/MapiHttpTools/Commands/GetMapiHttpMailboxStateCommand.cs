@@ -140,10 +140,10 @@ public sealed class GetMapiHttpMailboxStateCommand : MapiHttpCmdletBase
                     error.Record?.Exception)),
                 CancelToken).GetAwaiter().GetResult();
         }
-        catch (ExchangeCommandException ex) when (problemFilter is not null && ex.Message.IndexOf("Filter", StringComparison.OrdinalIgnoreCase) >= 0)
+        catch (ExchangeCommandException ex) when (problemFilter is not null && ex.Reason.IndexOf("Filter", StringComparison.OrdinalIgnoreCase) >= 0)
         {
             ThrowTerminatingError(ErrorRecords.Create("MailboxFilterRejected", ErrorCategory.InvalidArgument, problemFilter,
-                $"Exchange rejected the -ProblemsOnly filter \"{problemFilter}\": {ex.Message} Use -Filter \"MAPIEnabled -eq `$false\" (a property Exchange documents as filterable), " +
+                $"Exchange rejected the -ProblemsOnly filter \"{problemFilter}\": {ex.Reason} Use -Filter \"MAPIEnabled -eq `$false\" (a property Exchange documents as filterable), " +
                 "or evaluate every mailbox without -ProblemsOnly (-ResultSize Unlimited streams them) and filter with Where-Object Status -ne Pass.", ex));
         }
         catch (ExchangeCommandException ex)

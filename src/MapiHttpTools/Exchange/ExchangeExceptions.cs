@@ -18,6 +18,9 @@ internal sealed class ExchangeCommandException : Exception
 
     /// <summary>Exchange's own error record, when there was one.</summary>
     public ErrorRecord? Record { get; }
+
+    /// <summary>Exchange's own words, without the command this module puts in front of them.</summary>
+    public string Reason => Record?.Exception?.Message ?? InnerException?.Message ?? Message;
 }
 
 /// <summary>A fact cannot be had from this source: the cmdlet is not in the session (RBAC), or the snapshot lacks it.</summary>

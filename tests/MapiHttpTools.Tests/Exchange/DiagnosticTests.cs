@@ -290,6 +290,25 @@ public sealed class DiagnosticTests : IDisposable
     }
 
     [Fact]
+    public void Unknown_mailboxes_are_errors_and_a_snapshot_run_reports_the_endpoints_it_cannot_probe()
+    {
+        using ModuleSession session = Session(ExchangeLab.Contoso("EX01"));
+        string path = Path.Combine(_folder, "ex01.xml");
+
+        ScriptResult live = session.Invoke("Invoke-MapiHttpDiagnostic -Mailbox nobody -SkipEndpointTest");
+        session.Invoke("Export-MapiHttpSnapshot -Path $p", new Dictionary<string, object?> { ["p"] = path });
+        ScriptResult offline = session.Invoke("Invoke-MapiHttpDiagnostic -SnapshotPath $p", new Dictionary<string, object?> { ["p"] = path });
+
+        ErrorRecord error = Assert.Single(live.Errors);
+        Assert.Equal(("MailboxNotFound,MapiHttpTools.Commands.InvokeMapiHttpDiagnosticCommand", (object)"nobody", ErrorCategory.ObjectNotFound), (error.FullyQualifiedErrorId, error.TargetObject, error.CategoryInfo.Category));
+        Assert.Empty(live.Objects<MapiHttpEndpointResult>());
+        MapiHttpEndpointResult[] skipped = offline.Objects<MapiHttpEndpointResult>().ToArray();
+        Assert.Equal(new[] { "https://ex01.contoso.lab/mapi", "https://mail.contoso.lab/mapi" }, skipped.Select(r => r.Uri));
+        Assert.All(skipped, r => Assert.Contains("not probed from a snapshot", r.Message));
+        Assert.Empty(offline.Objects<MapiHttpMailboxStateResult>());
+    }
+
+    [Fact]
     public void The_diagnostic_renders_as_one_table_and_the_summary_as_the_verdict_view()
     {
         ExchangeLab lab = ExchangeLab.Contoso("EX01");

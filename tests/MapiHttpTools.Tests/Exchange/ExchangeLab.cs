@@ -45,6 +45,9 @@ internal sealed class ExchangeLab
     /// <summary>When set, Get-CASMailbox rejects any -Filter the way Exchange rejects a property it cannot filter on.</summary>
     public string? RejectFilterProperty { get; set; }
 
+    /// <summary>When set, a Get-CASMailbox scan (no -Identity) stops with this terminating error.</summary>
+    public string? ScanFailure { get; set; }
+
     /// <summary>Calls that fail with a non-terminating error, as "Get-ExchangeCertificate:EX02" or "Get-AuthConfig".</summary>
     public HashSet<string> Failing { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -146,6 +149,7 @@ internal sealed class ExchangeLab
             ["GeneratedMailboxes"] = GeneratedMailboxes,
             ["Failing"] = Failing,
             ["RejectFilterProperty"] = RejectFilterProperty,
+            ["ScanFailure"] = ScanFailure,
         };
         session.Runspace.SessionStateProxy.SetVariable("Lab", table);
         session.Invoke(StandIns);
@@ -226,6 +230,7 @@ function global:Get-OutlookAnywhere {
 function global:Get-CASMailbox {
     [CmdletBinding()] param([Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)][string] $Identity, [string] $Filter, [string] $OrganizationalUnit, [string] $ResultSize)
     if (Record 'Get-CASMailbox' $PSBoundParameters) { Fail 'Get-CASMailbox' $Identity; return }
+    if (-not $Identity -and $global:Lab.ScanFailure) { throw $global:Lab.ScanFailure }
     if ($Filter -and $global:Lab.RejectFilterProperty) {
         throw [System.Management.Automation.ParameterBindingException]::new(""Cannot bind parameter 'Filter' to the target. Exception setting """"Filter"""": """"$($global:Lab.RejectFilterProperty) is not a recognized filterable property."""""")
     }

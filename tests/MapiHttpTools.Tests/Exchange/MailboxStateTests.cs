@@ -194,6 +194,21 @@ public sealed class MailboxStateTests
     }
 
     [Fact]
+    public void A_scan_that_fails_for_another_reason_is_a_MailboxReadFailed_error_not_a_rejected_filter()
+    {
+        ExchangeLab lab = ExchangeLab.Contoso();
+        lab.ScanFailure = "The LDAP server dc01.contoso.lab is unavailable.";
+        using ModuleSession session = Session(lab);
+
+        ScriptResult result = session.InvokeCatching("Get-MapiHttpMailboxState -ProblemsOnly");
+
+        ErrorRecord error = Assert.Single(result.Errors);
+        Assert.Equal("MailboxReadFailed,MapiHttpTools.Commands.GetMapiHttpMailboxStateCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(MailboxProtocolEvaluator.ProblemFilter, error.TargetObject);
+        Assert.Contains("The LDAP server dc01.contoso.lab is unavailable.", error.Exception.Message);
+    }
+
+    [Fact]
     public void A_scan_of_100000_mailboxes_streams_results_while_Exchange_is_still_returning_them()
     {
         ExchangeLab lab = ExchangeLab.Contoso();
