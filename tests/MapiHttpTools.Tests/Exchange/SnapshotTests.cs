@@ -156,7 +156,9 @@ public sealed class SnapshotTests : IDisposable
 
         session.Invoke("Export-MapiHttpSnapshot -Path $p -Mailbox bob, carol -IncludeProblemMailboxes -Anonymize", Vars(("p", path)));
 
-        string text = File.ReadAllText(path);
+        // Certificate bytes are base64 and may spell "bob" by chance: look at everything but them.
+        string text = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "<BA N=\"RawData\">[^<]*</BA>", "<BA/>");
+        Assert.Contains("<BA/>", text);
         foreach (string name in new[] { "alice", "bob", "carol", "dave", "erin", "Bob Example", "Carol Example", "contoso.lab/Users" })
         {
             Assert.DoesNotContain(name, text, StringComparison.OrdinalIgnoreCase);
