@@ -20,6 +20,9 @@
         'Repair-MapiVirtualDirectory'
         'Read-MapiHttpLog'
         'Get-MapiHttpLogSummary'
+        'Get-MapiHttpMailboxState'
+        'Export-MapiHttpSnapshot'
+        'Invoke-MapiHttpDiagnostic'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

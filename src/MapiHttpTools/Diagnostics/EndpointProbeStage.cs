@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MapiHttpTools.Exchange;
+using MapiHttpTools.Exchange.Checks;
+
+namespace MapiHttpTools.Diagnostics;
+
+/// <summary>One URL for the endpoint probe of Invoke-MapiHttpDiagnostic, planned from the Exchange configuration.</summary>
+/// <param name="Url">The /mapi URL to probe.</param>
+/// <param name="Server">The server probed directly; null for a namespace (whatever the load balancer picks).</param>
+/// <param name="Identity">The MAPI virtual directory the URL belongs to.</param>
+/// <param name="IisAuthenticationMethods">What the 401 from /mapi must offer, from the virtual directory.</param>
+/// <param name="IsNamespace">True for a shared name in front of several servers.</param>
+internal sealed record EndpointProbeRequest(Uri Url, string? Server, string? Identity, IReadOnlyList<string> IisAuthenticationMethods, bool IsNamespace);
+
+/// <summary>
+/// The endpoint probe as Invoke-MapiHttpDiagnostic runs it: every request, each front end's /mapi and the
+/// healthcheck.htm of its other virtual directories (Check "HealthCheck" and "HealthCheck:owa" and the like, which
+/// <see cref="MapiHttpVerdict"/> reads), results emitted as they come.
+/// </summary>
+internal interface IEndpointProbeStage
+{
+    Task RunAsync(IReadOnlyList<EndpointProbeRequest> requests, Action<MapiHttpResult> emit, Action<int, int>? progress, CancellationToken cancellation);
+}
+
+/// <summary>What to probe: each server directly (its FQDN) and each namespace its MAPI URLs use.</summary>
+internal static class EndpointProbePlan
+{
+    public static IReadOnlyList<EndpointProbeRequest> From(ConfigurationRun run)
+    {
+        var requests = new List<EndpointProbeRequest>();
+        var serverHosts = new HashSet<string>(run.Servers.Where(s => s.Fqdn is not null).Select(s => s.Fqdn!.ToLowerInvariant()), StringComparer.OrdinalIgnoreCase);
+        foreach (ExchangeServerFacts server in run.Servers)
+        {
+            MapiVirtualDirectoryFacts? directory = run.VirtualDirectories.FirstOrDefault(d => string.Equals(d.Server, server.Name, StringComparison.OrdinalIgnoreCase));
+            string host = (server.Fqdn ?? server.Name).ToLowerInvariant();
+            requests.Add(new EndpointProbeRequest(new Uri(CheckText.MapiUrl(host)), server.Name, directory?.Identity, Methods(directory), false));
+        }
+
+        foreach (IGrouping<string, (string Host, MapiVirtualDirectoryFacts Directory, string Url)> ns in run.VirtualDirectories
+            .SelectMany(d => new[] { d.InternalUrl, d.ExternalUrl }.Where(u => CheckText.HostOf(u) is not null).Select(u => (Host: CheckText.HostOf(u)!, Directory: d, Url: u!)))
+            .Where(x => !serverHosts.Contains(x.Host) && Uri.TryCreate(x.Url, UriKind.Absolute, out _))
+            .GroupBy(x => x.Host, StringComparer.OrdinalIgnoreCase))
+        {
+            (string _, MapiVirtualDirectoryFacts directory, string url) = ns.First();
+            requests.Add(new EndpointProbeRequest(new Uri(url), null, directory.Identity, Methods(directory), true));
+        }
+
+        return requests;
+    }
+
+    private static IReadOnlyList<string> Methods(MapiVirtualDirectoryFacts? directory) =>
+        directory is { IISAuthenticationMethods.Count: > 0 } ? directory.IISAuthenticationMethods : CheckText.DefaultMethods;
+}

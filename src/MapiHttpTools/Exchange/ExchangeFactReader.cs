@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MapiHttpTools.Probing;
+
+namespace MapiHttpTools.Exchange;
+
+/// <summary>
+/// Turns the objects the Exchange cmdlets return (or a snapshot holds, under the same property names) into
+/// facts. Every reader works on the property bag alone, so live, deserialized and snapshot objects read alike.
+/// </summary>
+internal static class ExchangeFactReader
+{
+    public static OrganizationFacts ReadOrganization(PSObject obj) => new(
+        ExchangeValues.Text(obj, "Name") ?? ExchangeValues.Text(obj, "Identity") ?? obj.ToString(),
+        ExchangeValues.Bool(obj, "MapiHttpEnabled"),
+        ExchangeValues.Text(obj, "AdminDisplayVersion"));
+
+    public static ExchangeServerFacts ReadServer(PSObject obj)
+    {
+        string name = ExchangeValues.Text(obj, "Name") ?? ExchangeValues.Text(obj, "Identity") ?? throw Missing("Get-ExchangeServer", "Name");
+        return new ExchangeServerFacts(
+            name,
+            ExchangeValues.Text(obj, "Fqdn"),
+            ExchangeValues.Text(obj, "Site"),
+            ExchangeValues.Text(obj, "AdminDisplayVersion"),
+            ExchangeValues.Bool(obj, "IsClientAccessServer") ?? false,
+            ExchangeValues.Bool(obj, "IsEdgeServer") ?? false);
+    }
+
+    public static MapiVirtualDirectoryFacts ReadVirtualDirectory(PSObject obj)
+    {
+        string identity = ExchangeValues.Text(obj, "Identity") ?? throw Missing("Get-MapiVirtualDirectory", "Identity");
+        string server = ExchangeValues.Text(obj, "Server") ?? ServerOf(identity);
+        return new MapiVirtualDirectoryFacts(
+            identity,
+            server,
+            ExchangeValues.Text(obj, "InternalUrl"),
+            ExchangeValues.Text(obj, "ExternalUrl"),
+            ExchangeValues.Strings(obj, "IISAuthenticationMethods"),
+            ExchangeValues.Strings(obj, "InternalAuthenticationMethods"),
+            ExchangeValues.Strings(obj, "ExternalAuthenticationMethods"));
+    }
+
+    /// <summary>
+    /// A certificate from its bytes (a live ExchangeCertificate is an X509Certificate2; a deserialized one keeps
+    /// RawData). Only the public certificate is kept: RawData never holds the private key. Null when there are no bytes.
+    /// </summary>
+    public static ExchangeCertificateFacts? ReadCertificate(PSObject obj, string server)
+    {
+        byte[]? raw = obj.BaseObject is X509Certificate2 live ? live.RawData : ExchangeValues.Bytes(obj, "RawData");
+        if (raw is null)
+        {
+            return null;
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = new X509Certificate2(raw);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+
+        using (certificate)
+        {
+            return new ExchangeCertificateFacts(
+                ExchangeValues.Text(obj, "Server") ?? server,
+                certificate.Thumbprint,
+                certificate.Subject,
+                certificate.Issuer,
+                CertificateFacts.ReadDnsNames(certificate),
+                certificate.NotBefore.ToUniversalTime(),
+                certificate.NotAfter.ToUniversalTime(),
+                ExchangeValues.Raw(obj, "Services") is null ? null : ExchangeValues.Strings(obj, "Services"),
+                ExchangeValues.Text(obj, "Status"),
+                certificate.RawData);
+        }
+    }
+
+    public static AuthConfigFacts ReadAuthConfig(PSObject obj) => new(
+        Thumbprint(ExchangeValues.Text(obj, "CurrentCertificateThumbprint")),
+        Thumbprint(ExchangeValues.Text(obj, "PreviousCertificateThumbprint")),
+        Thumbprint(ExchangeValues.Text(obj, "NextCertificateThumbprint")),
+        ExchangeValues.UtcDate(obj, "NextCertificateEffectiveDate"),
+        ExchangeValues.Text(obj, "ServiceName"),
+        ExchangeValues.Text(obj, "Realm"));
+
+    public static AuthServerFacts ReadAuthServer(PSObject obj) => new(
+        ExchangeValues.Text(obj, "Name") ?? ExchangeValues.Text(obj, "Identity") ?? throw Missing("Get-AuthServer", "Name"),
+        ExchangeValues.Bool(obj, "Enabled") ?? false,
+        ExchangeValues.Text(obj, "Type"),
+        ExchangeValues.Text(obj, "AuthMetadataUrl"),
+        ExchangeValues.Bool(obj, "IsDefaultAuthorizationEndpoint"));
+
+    public static ServerComponentStateFacts ReadComponentState(PSObject obj, string server)
+    {
+        string component = ExchangeValues.Text(obj, "Component") ?? throw Missing("Get-ServerComponentState", "Component");
+        string state = ExchangeValues.Text(obj, "State") ?? "Unknown";
+        var requesters = new List<string>();
+        foreach (string list in new[] { "LocalStates", "RemoteStates" })
+        {
+            object? entries = ExchangeValues.Raw(obj, list);
+            if (entries is null)
+            {
+                continue;
+            }
+
+            foreach (object? entry in LanguagePrimitives.GetEnumerable(entries is PSObject p ? p.BaseObject : entries) ?? Array.Empty<object>())
+            {
+                if (entry is null)
+                {
+                    continue;
+                }
+
+                var detail = PSObject.AsPSObject(entry);
+                string? requester = ExchangeValues.Text(detail, "Requester");
+                string? requesterState = ExchangeValues.Text(detail, "State");
+                if (requester is not null && !string.Equals(requesterState, "Active", StringComparison.OrdinalIgnoreCase) &&
+                    !requesters.Contains(requester, StringComparer.OrdinalIgnoreCase))
+                {
+                    requesters.Add(requester);
+                }
+            }
+        }
+
+        // Snapshot entries carry the requesters directly.
+        foreach (string requester in ExchangeValues.Strings(obj, "InactiveRequesters"))
+        {
+            if (!requesters.Contains(requester, StringComparer.OrdinalIgnoreCase))
+            {
+                requesters.Add(requester);
+            }
+        }
+
+        return new ServerComponentStateFacts(
+            ExchangeValues.Text(obj, "Server") ?? ExchangeValues.Text(obj, "Identity") ?? server,
+            ExchangeValues.Text(obj, "ServerFqdn"),
+            component,
+            state,
+            requesters);
+    }
+
+    public static OutlookAnywhereFacts ReadOutlookAnywhere(PSObject obj)
+    {
+        string identity = ExchangeValues.Text(obj, "Identity") ?? throw Missing("Get-OutlookAnywhere", "Identity");
+        return new OutlookAnywhereFacts(
+            identity,
+            ExchangeValues.Text(obj, "Server") ?? ServerOf(identity),
+            ExchangeValues.Text(obj, "InternalHostname"),
+            ExchangeValues.Text(obj, "ExternalHostname"));
+    }
+
+    public static CasMailboxFacts ReadCasMailbox(PSObject obj) => new(
+        ExchangeValues.Text(obj, "Identity") ?? ExchangeValues.Text(obj, "DistinguishedName") ?? throw Missing("Get-CASMailbox", "Identity"),
+        ExchangeValues.Text(obj, "Name"),
+        ExchangeValues.Text(obj, "DisplayName"),
+        ExchangeValues.Text(obj, "PrimarySmtpAddress"),
+        ExchangeValues.Text(obj, "SamAccountName"),
+        ExchangeValues.Bool(obj, "MAPIEnabled") ?? true,
+        ExchangeValues.Bool(obj, "MapiHttpEnabled"),
+        ExchangeValues.Bool(obj, "MAPIBlockOutlookRpcHttp") ?? false,
+        ExchangeValues.Bool(obj, "MAPIBlockOutlookExternalConnectivity") ?? false,
+        ExchangeValues.Text(obj, "MAPIBlockOutlookVersions"));
+
+    /// <summary>"EX01" from "EX01\mapi (Default Web Site)".</summary>
+    public static string ServerOf(string identity)
+    {
+        int slash = identity.IndexOf('\\');
+        return slash > 0 ? identity.Substring(0, slash) : identity;
+    }
+
+    private static string? Thumbprint(string? text) => text?.Replace(" ", string.Empty).ToUpperInvariant();
+
+    private static ExchangeDataException Missing(string command, string property) =>
+        new($"{command} returned an object without {property}; it is not an Exchange object this module can read.");
+}

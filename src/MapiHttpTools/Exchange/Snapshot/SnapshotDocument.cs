@@ -1,0 +1,219 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using System.Threading;
+
+namespace MapiHttpTools.Exchange.Snapshot;
+
+/// <summary>
+/// The snapshot file: one CLIXML document (PSSerializer, readable with Import-Clixml) holding an ordered
+/// dictionary: Format, FormatVersion, CreatedUtc, CreatedBy, ExchangeBuild, Anonymized, Servers, Sections
+/// (one list per Exchange cmdlet, entries under Exchange's own property names, trimmed to what the checks read)
+/// and Failures (what could not be read at capture time, replayed offline so results match the live run).
+/// </summary>
+internal sealed class SnapshotDocument
+{
+    public const string FormatName = "MapiHttpTools.Snapshot";
+    public const int CurrentFormatVersion = 1;
+
+    private const int MarkerWindow = 4096;
+
+    public SnapshotDocument(
+        string path,
+        int formatVersion,
+        DateTime createdUtc,
+        string? createdBy,
+        string? exchangeBuild,
+        bool anonymized,
+        IReadOnlyList<string> servers,
+        IReadOnlyDictionary<string, IReadOnlyList<PSObject>> sections,
+        IReadOnlyList<SnapshotFailure> failures)
+    {
+        Path = path;
+        FormatVersion = formatVersion;
+        CreatedUtc = createdUtc;
+        CreatedBy = createdBy;
+        ExchangeBuild = exchangeBuild;
+        Anonymized = anonymized;
+        Servers = servers;
+        Sections = sections;
+        Failures = failures;
+    }
+
+    public string Path { get; }
+
+    public int FormatVersion { get; }
+
+    public DateTime CreatedUtc { get; }
+
+    public string? CreatedBy { get; }
+
+    public string? ExchangeBuild { get; }
+
+    public bool Anonymized { get; }
+
+    /// <summary>The servers whose per-server facts were collected.</summary>
+    public IReadOnlyList<string> Servers { get; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<PSObject>> Sections { get; }
+
+    public IReadOnlyList<SnapshotFailure> Failures { get; }
+
+    public IReadOnlyList<PSObject> Section(string name) =>
+        Sections.TryGetValue(name, out IReadOnlyList<PSObject>? entries) ? entries : Array.Empty<PSObject>();
+
+    public SnapshotFailure? FailureOf(string section, string key) =>
+        Failures.FirstOrDefault(f => string.Equals(f.Section, section, StringComparison.OrdinalIgnoreCase) && string.Equals(f.Key, key, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Reads and validates a snapshot; every way it can be wrong is a <see cref="SnapshotException"/> naming the file.</summary>
+    public static SnapshotDocument Load(string path, CancellationToken cancellation)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SnapshotException("SnapshotNotFound", $"The snapshot file '{path}' does not exist.", path);
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SnapshotException("SnapshotInvalid", $"The snapshot file '{path}' could not be read: {ex.Message}", path, ex);
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        string head = text.Length > MarkerWindow ? text.Substring(0, MarkerWindow) : text;
+        if (!head.TrimStart('\uFEFF', ' ', '\r', '\n', '\t').StartsWith("<Objs", StringComparison.Ordinal) || head.IndexOf(FormatName, StringComparison.Ordinal) < 0)
+        {
+            throw new SnapshotException("SnapshotNotRecognized",
+                $"'{path}' is not a MapiHttpTools snapshot (it does not start with a {FormatName} header). Create one with Export-MapiHttpSnapshot.", path);
+        }
+
+        object root;
+        try
+        {
+            root = PSSerializer.Deserialize(text);
+        }
+        catch (Exception ex) when (ex is System.Xml.XmlException or InvalidOperationException or ArgumentException or FormatException or PSInvalidOperationException or InvalidCastException)
+        {
+            throw new SnapshotException("SnapshotInvalid",
+                $"The snapshot file '{path}' is damaged or truncated ({ex.Message}). Export it again with Export-MapiHttpSnapshot and copy it whole.", path, ex);
+        }
+
+        IDictionary header = AsDictionary(root) ?? throw NotRecognized(path);
+        if (!string.Equals(ExchangeValues.TextOf(header["Format"]), FormatName, StringComparison.Ordinal))
+        {
+            throw NotRecognized(path);
+        }
+
+        int version = header["FormatVersion"] is { } v && int.TryParse(ExchangeValues.TextOf(v), out int parsed) ? parsed : 0;
+        if (version > CurrentFormatVersion)
+        {
+            throw new SnapshotException("SnapshotVersionUnsupported",
+                $"The snapshot file '{path}' has format version {version}, written by a newer MapiHttpTools; this version reads format {CurrentFormatVersion}. Update the module (Update-Module MapiHttpTools) to read it.", path);
+        }
+
+        if (version < 1)
+        {
+            throw Invalid(path, "it has no valid FormatVersion");
+        }
+
+        object? created = header["CreatedUtc"] is PSObject createdPso ? createdPso.BaseObject : header["CreatedUtc"];
+        if (created is not DateTime createdUtc)
+        {
+            throw Invalid(path, "it has no CreatedUtc");
+        }
+
+        IDictionary sectionTable = AsDictionary(header["Sections"]) ?? throw Invalid(path, "it has no Sections");
+        var sections = new Dictionary<string, IReadOnlyList<PSObject>>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in sectionTable)
+        {
+            sections[entry.Key.ToString()!] = Items(entry.Value).Select(PSObject.AsPSObject).ToArray();
+        }
+
+        var failures = new List<SnapshotFailure>();
+        foreach (object item in Items(header["Failures"]))
+        {
+            var failure = PSObject.AsPSObject(item);
+            failures.Add(new SnapshotFailure(
+                ExchangeValues.Text(failure, "Section") ?? string.Empty,
+                ExchangeValues.Text(failure, "Key") ?? string.Empty,
+                ExchangeValues.Text(failure, "Kind") ?? SnapshotFailure.Failed,
+                ExchangeValues.Text(failure, "Command") ?? string.Empty,
+                ExchangeValues.Text(failure, "Message") ?? string.Empty));
+        }
+
+        return new SnapshotDocument(
+            path,
+            version,
+            ExchangeValues.ToUtc(createdUtc),
+            ExchangeValues.TextOf(header["CreatedBy"]),
+            ExchangeValues.TextOf(header["ExchangeBuild"]),
+            ExchangeValues.BoolOf(header["Anonymized"]) ?? false,
+            ExchangeValues.StringsOf(header["Servers"]),
+            sections,
+            failures);
+    }
+
+    private static IDictionary? AsDictionary(object? value) => (value is PSObject pso ? pso.BaseObject : value) as IDictionary;
+
+    private static IEnumerable<object> Items(object? value)
+    {
+        object? inner = value is PSObject pso ? pso.BaseObject : value;
+        if (inner is null || inner is string || inner is IDictionary)
+        {
+            return inner is null ? Array.Empty<object>() : new[] { value! };
+        }
+
+        return inner is IEnumerable sequence ? sequence.Cast<object>().Where(o => o is not null) : new[] { value! };
+    }
+
+    private static SnapshotException NotRecognized(string path) =>
+        new("SnapshotNotRecognized", $"'{path}' is a CLIXML file but not a MapiHttpTools snapshot. Create one with Export-MapiHttpSnapshot.", path);
+
+    private static SnapshotException Invalid(string path, string why) =>
+        new("SnapshotInvalid", $"The snapshot file '{path}' is damaged: {why}. Export it again with Export-MapiHttpSnapshot.", path);
+}
+
+/// <summary>A fact that could not be read when the snapshot was taken, replayed as the same failure offline.</summary>
+internal sealed record SnapshotFailure(string Section, string Key, string Kind, string Command, string Message)
+{
+    public const string Failed = "Failed";
+    public const string Unavailable = "Unavailable";
+}
+
+/// <summary>A snapshot file that cannot be used; <see cref="ErrorId"/> is the stable error id.</summary>
+internal sealed class SnapshotException : Exception
+{
+    public SnapshotException(string errorId, string message, string path, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        SnapshotPath = path;
+    }
+
+    public string ErrorId { get; }
+
+    public string SnapshotPath { get; }
+}
+
+/// <summary>Section names: the Exchange cmdlet each holds the output of (HostResolution: the DNS answers at capture time).</summary>
+internal static class SnapshotSections
+{
+    public const string OrganizationConfig = "OrganizationConfig";
+    public const string ExchangeServer = "ExchangeServer";
+    public const string MapiVirtualDirectory = "MapiVirtualDirectory";
+    public const string ExchangeCertificate = "ExchangeCertificate";
+    public const string AuthConfig = "AuthConfig";
+    public const string AuthServer = "AuthServer";
+    public const string ServerComponentState = "ServerComponentState";
+    public const string OutlookAnywhere = "OutlookAnywhere";
+    public const string CasMailbox = "CASMailbox";
+    public const string HostResolution = "HostResolution";
+}
