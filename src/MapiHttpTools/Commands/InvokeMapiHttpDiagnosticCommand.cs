@@ -49,6 +49,11 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>Time limit of each endpoint request, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 15;
+
     /// <summary>Check the configuration only; do not probe the endpoints.</summary>
     [Parameter]
     public SwitchParameter SkipEndpointTest { get; set; }
@@ -125,14 +130,12 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         });
     }
 
-    private static async Task ProbeEndpointsAsync(IReadOnlyList<EndpointProbeRequest> plan, bool offline, Action<MapiHttpResult> emit, Infrastructure.AsyncPipeline pipeline, CancellationToken token)
+    private async Task ProbeEndpointsAsync(IReadOnlyList<EndpointProbeRequest> plan, bool offline, Action<MapiHttpResult> emit, Infrastructure.AsyncPipeline pipeline, CancellationToken token)
     {
         IEndpointProbeStage? stage = offline ? null : CreateEndpointProbeStage();
         if (stage is null)
         {
-            string reason = offline
-                ? "the endpoints are not probed from a snapshot (run Invoke-MapiHttpDiagnostic live, or Test-MapiHttpEndpoint, where the servers can be reached)"
-                : "the endpoint probe is not wired into Invoke-MapiHttpDiagnostic in this build; run Test-MapiHttpEndpoint for the endpoints";
+            const string reason = "the endpoints are not probed from a snapshot (run Invoke-MapiHttpDiagnostic live, or Test-MapiHttpEndpoint, where the servers can be reached)";
             foreach (EndpointProbeRequest request in plan)
             {
                 emit(new MapiHttpEndpointResult(
@@ -151,9 +154,14 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     }
 
     /// <summary>
-    /// SEAM for the endpoint probe: returns the stage that probes <see cref="EndpointProbePlan"/>'s URLs with
-    /// Test-MapiHttpEndpoint's engine (each front end's /mapi and the healthcheck.htm of OWA, EWS, ActiveSync, OAB and
-    /// Autodiscover). Until it is wired, the planned URLs are reported Skipped with the reason.
+    /// The stage that probes <see cref="EndpointProbePlan"/>'s URLs with Test-MapiHttpEndpoint's engine: each front
+    /// end's /mapi and the healthcheck.htm of OWA, EWS, ActiveSync, OAB and Autodiscover beside it.
     /// </summary>
-    private static IEndpointProbeStage? CreateEndpointProbeStage() => null;
+    private IEndpointProbeStage CreateEndpointProbeStage() => new ProbeEndpointStage(new ProbeOptions
+    {
+        Timeout = TimeSpan.FromSeconds(TimeoutSec),
+        CertificateExpiryWarningDays = CertificateExpiryWarningDays,
+        CompareVirtualDirectories = ProbeSteps.OtherVirtualDirectories,
+        Resolver = ResolverOverride ?? DnsHostResolver.Instance,
+    });
 }

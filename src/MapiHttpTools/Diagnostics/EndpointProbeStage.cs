@@ -14,7 +14,11 @@ namespace MapiHttpTools.Diagnostics;
 /// <param name="Identity">The MAPI virtual directory the URL belongs to.</param>
 /// <param name="IisAuthenticationMethods">What the 401 from /mapi must offer, from the virtual directory.</param>
 /// <param name="IsNamespace">True for a shared name in front of several servers.</param>
-internal sealed record EndpointProbeRequest(Uri Url, string? Server, string? Identity, IReadOnlyList<string> IisAuthenticationMethods, bool IsNamespace);
+/// <param name="TargetAddress">
+/// Where to connect for a server probed directly: its FQDN, while the URL's host (the namespace Outlook uses) goes
+/// into SNI and Host, so each server is judged by the certificate and answers Outlook would get from it.
+/// </param>
+internal sealed record EndpointProbeRequest(Uri Url, string? Server, string? Identity, IReadOnlyList<string> IisAuthenticationMethods, bool IsNamespace, string? TargetAddress = null);
 
 /// <summary>
 /// The endpoint probe as Invoke-MapiHttpDiagnostic runs it: every request, each front end's /mapi and the
@@ -26,7 +30,10 @@ internal interface IEndpointProbeStage
     Task RunAsync(IReadOnlyList<EndpointProbeRequest> requests, Action<MapiHttpResult> emit, Action<int, int>? progress, CancellationToken cancellation);
 }
 
-/// <summary>What to probe: each server directly (its FQDN) and each namespace its MAPI URLs use.</summary>
+/// <summary>
+/// What to probe: each server directly (connected to its FQDN, under its MAPI virtual directory's URL, or
+/// https://FQDN/mapi when the directory has none) and each namespace its MAPI URLs use, through DNS.
+/// </summary>
 internal static class EndpointProbePlan
 {
     public static IReadOnlyList<EndpointProbeRequest> From(ConfigurationRun run)
@@ -37,7 +44,10 @@ internal static class EndpointProbePlan
         {
             MapiVirtualDirectoryFacts? directory = run.VirtualDirectories.FirstOrDefault(d => string.Equals(d.Server, server.Name, StringComparison.OrdinalIgnoreCase));
             string host = (server.Fqdn ?? server.Name).ToLowerInvariant();
-            requests.Add(new EndpointProbeRequest(new Uri(CheckText.MapiUrl(host)), server.Name, directory?.Identity, Methods(directory), false));
+            string? url = new[] { directory?.InternalUrl, directory?.ExternalUrl }.FirstOrDefault(u => Uri.TryCreate(u, UriKind.Absolute, out _));
+            requests.Add(url is null
+                ? new EndpointProbeRequest(new Uri(CheckText.MapiUrl(host)), server.Name, directory?.Identity, Methods(directory), false)
+                : new EndpointProbeRequest(new Uri(url), server.Name, directory?.Identity, Methods(directory), false, host));
         }
 
         foreach (IGrouping<string, (string Host, MapiVirtualDirectoryFacts Directory, string Url)> ns in run.VirtualDirectories
@@ -54,4 +64,28 @@ internal static class EndpointProbePlan
 
     private static IReadOnlyList<string> Methods(MapiVirtualDirectoryFacts? directory) =>
         directory is { IISAuthenticationMethods.Count: > 0 } ? directory.IISAuthenticationMethods : CheckText.DefaultMethods;
+}
+
+/// <summary>The endpoint probe of Test-MapiHttpEndpoint, run over the plan with the other vdirs' health pages.</summary>
+internal sealed class ProbeEndpointStage : IEndpointProbeStage
+{
+    private readonly Probing.ProbeOptions _options;
+
+    public ProbeEndpointStage(Probing.ProbeOptions options) => _options = options;
+
+    public Task RunAsync(IReadOnlyList<EndpointProbeRequest> requests, Action<MapiHttpResult> emit, Action<int, int>? progress, CancellationToken cancellation)
+    {
+        Probing.ProbeTarget[] targets = requests.Select(r =>
+        {
+            bool fromDirectory = r.IisAuthenticationMethods.Count > 0;
+            return new Probing.ProbeTarget(
+                r.Url,
+                r.Server,
+                r.Identity,
+                fromDirectory ? Probing.AuthenticationSchemes.Normalize(r.IisAuthenticationMethods) : Probing.AuthenticationSchemes.DefaultExpected,
+                fromDirectory ? "IISAuthenticationMethods of the virtual directory" : "the default, Negotiate and NTLM",
+                r.TargetAddress is null ? null : new[] { r.TargetAddress });
+        }).ToArray();
+        return new Probing.EndpointProber(_options).ProbeAsync(targets, emit, progress, cancellation);
+    }
 }

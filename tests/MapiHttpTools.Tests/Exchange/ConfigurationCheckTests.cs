@@ -88,7 +88,7 @@ public sealed class ConfigurationCheckTests
         var resolver = new LabResolver();
         MapiHttpConfigurationResult ok = Assert.Single(await VirtualDirectoryChecks.HostsResolveAsync(Vdir(), Ex01, resolver, CancellationToken.None));
         Assert.Equal((CheckStatus.Pass, "mail.contoso.lab"), (ok.Status, ok.Target));
-        Assert.Equal(new[] { "10.0.0.10" }, (string[])ok.Evidence["Addresses"]!);
+        Assert.Equal(new[] { "127.0.0.10" }, (string[])ok.Evidence["Addresses"]!);
         Assert.Contains("InternalUrl, ExternalUrl", ok.Message);
 
         IReadOnlyList<MapiHttpConfigurationResult> bad = await VirtualDirectoryChecks.HostsResolveAsync(

@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -10,6 +11,7 @@ using MapiHttpTools.Diagnostics;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
 using MapiHttpTools.Lab;
+using MapiHttpTools.Tests.Lab;
 using Xunit;
 
 namespace MapiHttpTools.Tests.Exchange;
@@ -18,12 +20,15 @@ namespace MapiHttpTools.Tests.Exchange;
 /// The engine entry points (ConfigurationDiagnostics.RunAsync, MapiHttpVerdict.From) with one scenario per cause, and
 /// Invoke-MapiHttpDiagnostic live against the stand-ins and offline from a snapshot, with identical results.
 /// </summary>
+[Collection("Lab")]
 public sealed class DiagnosticTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "MapiHttpTools.Diagnostic." + Guid.NewGuid().ToString("N"));
+    private readonly LabFixture _pki;
 
-    public DiagnosticTests()
+    public DiagnosticTests(LabFixture pki)
     {
+        _pki = pki;
         Directory.CreateDirectory(_folder);
         InvokeMapiHttpDiagnosticCommand.ResolverOverride = new LabResolver();
         ExportMapiHttpSnapshotCommand.ResolverOverride = new LabResolver();
@@ -190,10 +195,47 @@ public sealed class DiagnosticTests : IDisposable
 
         IReadOnlyList<EndpointProbeRequest> plan = EndpointProbePlan.From(run);
 
+        // Each server under the namespace URL Outlook uses, connected to the server itself; the namespace through DNS.
         Assert.Equal(
-            new[] { ("https://ex01.contoso.lab/mapi", "EX01", false), ("https://ex02.contoso.lab/mapi", "EX02", false), ("https://mail.contoso.lab/mapi", (string?)null, true) },
-            plan.Select(p => (p.Url.OriginalString, p.Server, p.IsNamespace)));
+            new[] { ("https://mail.contoso.lab/mapi", "EX01", false, "ex01.contoso.lab"), ("https://mail.contoso.lab/mapi", "EX02", false, "ex02.contoso.lab"), ("https://mail.contoso.lab/mapi", (string?)null, true, (string?)null) },
+            plan.Select(p => (p.Url.OriginalString, p.Server, p.IsNamespace, p.TargetAddress)));
         Assert.All(plan, p => Assert.Equal(new[] { "Ntlm", "OAuth", "Negotiate" }, p.IisAuthenticationMethods));
+    }
+
+    [Fact]
+    public async Task Invoke_MapiHttpDiagnostic_probes_each_server_under_the_namespace_and_finds_the_stopped_pool()
+    {
+        // The stand-in DNS puts mail (the load balancer), ex01 and ex02 on 127.0.0.10, .11 and .12: one lab front end
+        // on each, one port, EX02's MAPI pool stopped while its OWA still answers.
+        string[] methods = { "Negotiate", "NTLM", "OAuth" };
+        await using LabServer balancer = await LabServer.StartAsync(new LabOptions { ServerName = "EX01.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.10"), AuthenticationMethods = methods }, _pki.Certificates);
+        await using LabServer ex01 = await LabServer.StartAsync(new LabOptions { ServerName = "EX01.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.11"), Port = balancer.Port, AuthenticationMethods = methods }, _pki.Certificates);
+        await using LabServer ex02 = await LabServer.StartAsync(new LabOptions { ServerName = "EX02.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.12"), Port = balancer.Port, AuthenticationMethods = methods, Fault = LabFault.MapiAppPoolStopped }, _pki.Certificates);
+        ExchangeLab lab = ExchangeLab.Contoso();
+        string url = $"https://mail.contoso.lab:{balancer.Port}/mapi";
+        foreach (string server in new[] { "EX01", "EX02" })
+        {
+            lab.ReplaceVirtualDirectory(server, ExchangeObjects.MapiVirtualDirectory(server, url, url));
+        }
+
+        using ModuleSession session = Session(lab);
+        ScriptResult result = session.Invoke("Invoke-MapiHttpDiagnostic -TimeoutSec 5");
+
+        Assert.Empty(result.Errors);
+        object[] output = result.Output.Select(o => o.BaseObject).ToArray();
+        MapiHttpEndpointResult[] endpoint = output.OfType<MapiHttpEndpointResult>().ToArray();
+        MapiHttpEndpointResult ex02Health = endpoint.Single(r => r.Server == "EX02" && r.Check == "HealthCheck");
+        Assert.Equal((CheckStatus.Fail, MapiHttpCause.AppPool), (ex02Health.Status, ex02Health.Cause));
+        Assert.Equal(CheckStatus.Pass, endpoint.Single(r => r.Server == "EX02" && r.Check == "HealthCheck:owa").Status);
+        Assert.Equal(CheckStatus.Pass, endpoint.Single(r => r.Server == "EX01" && r.Check == "HealthCheck").Status);
+        Assert.Equal(CheckStatus.Pass, endpoint.Single(r => r.Server == "EX01" && r.Check == "EmsmdbAnonymous").Status);
+        Assert.Contains(endpoint, r => r.Address == "127.0.0.10" && r.Check == "HealthCheck" && r.Status == CheckStatus.Pass);
+        Assert.All(ex01.Requests.Concat(ex02.Requests), r => Assert.Equal("mail.contoso.lab", r.SniHostName));
+
+        MapiHttpVerdictResult verdict = Assert.IsType<MapiHttpVerdictResult>(output.Last());
+        Assert.Equal(new[] { MapiHttpCause.AppPool }, verdict.Causes);
+        Assert.Equal(new[] { "EX02" }, verdict.AffectedServers);
+        Assert.Empty(verdict.ServersWithAllProtocolsFailing);
     }
 
     private static ModuleSession Session(ExchangeLab lab)
@@ -208,7 +250,7 @@ public sealed class DiagnosticTests : IDisposable
     {
         using ModuleSession session = Session(ExchangeLab.Contoso());
 
-        ScriptResult result = session.Invoke("Invoke-MapiHttpDiagnostic -Mailbox bob");
+        ScriptResult result = session.Invoke("Invoke-MapiHttpDiagnostic -Mailbox bob -SkipEndpointTest");
 
         Assert.Empty(result.Errors);
         object[] output = result.Output.Select(o => o.BaseObject).ToArray();
@@ -216,10 +258,7 @@ public sealed class DiagnosticTests : IDisposable
         Assert.Equal(new[] { MapiHttpCause.NotEnabled }, verdict.Causes);
         Assert.Equal("Cause: NotEnabled on 1 mailbox.", verdict.Message);
         Assert.Contains(output.OfType<MapiHttpMailboxStateResult>(), r => r.PrimarySmtpAddress == "bob@contoso.lab");
-        MapiHttpEndpointResult[] skipped = output.OfType<MapiHttpEndpointResult>().ToArray();
-        Assert.Equal(3, skipped.Length);
-        Assert.All(skipped, r => Assert.Equal((CheckStatus.Skipped, "EndpointProbe"), (r.Status, r.Check)));
-        Assert.Contains("run Test-MapiHttpEndpoint", skipped[0].Message);
+        Assert.Empty(output.OfType<MapiHttpEndpointResult>());
 
         var calls = ExchangeLab.Calls(session);
         Assert.Empty(calls.First(c => c.Command == "Get-ExchangeServer").Parameters.Keys);
@@ -303,7 +342,7 @@ public sealed class DiagnosticTests : IDisposable
         Assert.Equal(("MailboxNotFound,MapiHttpTools.Commands.InvokeMapiHttpDiagnosticCommand", (object)"nobody", ErrorCategory.ObjectNotFound), (error.FullyQualifiedErrorId, error.TargetObject, error.CategoryInfo.Category));
         Assert.Empty(live.Objects<MapiHttpEndpointResult>());
         MapiHttpEndpointResult[] skipped = offline.Objects<MapiHttpEndpointResult>().ToArray();
-        Assert.Equal(new[] { "https://ex01.contoso.lab/mapi", "https://mail.contoso.lab/mapi" }, skipped.Select(r => r.Uri));
+        Assert.Equal(new[] { ("https://mail.contoso.lab/mapi", (string?)"EX01"), ("https://mail.contoso.lab/mapi", (string?)null) }, skipped.Select(r => (r.Uri, r.Server)));
         Assert.All(skipped, r => Assert.Contains("not probed from a snapshot", r.Message));
         Assert.Empty(offline.Objects<MapiHttpMailboxStateResult>());
     }

@@ -329,17 +329,20 @@ function global:Get-CASMailbox {
     }
 }
 
-/// <summary>DNS for the lab: knows the contoso.lab and solo.com names, nothing else.</summary>
+/// <summary>
+/// DNS for the lab: knows the contoso.lab and solo.com names, nothing else. Loopback addresses only: the
+/// endpoint probe connects to what this answers, and tests never send traffic off the machine.
+/// </summary>
 internal sealed class LabResolver : IHostResolver
 {
     private readonly Dictionary<string, string[]> _names = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["mail.contoso.lab"] = new[] { "10.0.0.10" },
-        ["autodiscover.contoso.lab"] = new[] { "10.0.0.10" },
-        ["ex01.contoso.lab"] = new[] { "10.0.0.11" },
-        ["ex02.contoso.lab"] = new[] { "10.0.0.12" },
-        ["ex03.contoso.lab"] = new[] { "10.0.0.13" },
-        ["solo-e19a.solo.com"] = new[] { "10.1.0.5" },
+        ["mail.contoso.lab"] = new[] { "127.0.0.10" },
+        ["autodiscover.contoso.lab"] = new[] { "127.0.0.10" },
+        ["ex01.contoso.lab"] = new[] { "127.0.0.11" },
+        ["ex02.contoso.lab"] = new[] { "127.0.0.12" },
+        ["ex03.contoso.lab"] = new[] { "127.0.0.13" },
+        ["solo-e19a.solo.com"] = new[] { "127.1.0.5" },
     };
 
     public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellation) =>
