@@ -49,6 +49,10 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>Do not read IIS (Get-MapiAppPoolHealth's checks) on the servers.</summary>
+    [Parameter]
+    public SwitchParameter SkipIisCheck { get; set; }
+
     /// <summary>Time limit of each endpoint request, in seconds.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
@@ -118,6 +122,16 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                 OnProgress = (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", "Exchange configuration: " + step) { PercentComplete = percent * 6 / 10 }),
             };
             ConfigurationRun run = await ConfigurationDiagnostics.RunAsync(source, options, Emit, token).ConfigureAwait(false);
+
+            if (!SkipIisCheck)
+            {
+                IisDiagnosticStage.Run(
+                    run.Servers,
+                    snapshot is null ? null : "the IIS configuration is not part of a snapshot",
+                    TimeSpan.FromHours(24),
+                    Emit,
+                    token);
+            }
 
             if (!SkipEndpointTest)
             {

@@ -232,6 +232,12 @@ public sealed class DiagnosticTests : IDisposable
         Assert.Contains(endpoint, r => r.Address == "127.0.0.10" && r.Check == "HealthCheck" && r.Status == CheckStatus.Pass);
         Assert.All(ex01.Requests.Concat(ex02.Requests), r => Assert.Equal("mail.contoso.lab", r.SniHostName));
 
+        // No IIS on this platform: one Skipped IIS result per server, with the reason and the command to run instead.
+        MapiHttpConfigurationResult[] iis = output.OfType<MapiHttpConfigurationResult>().Where(r => r.Check == "IisMapiApplications").ToArray();
+        Assert.Equal(new[] { "EX01", "EX02" }, iis.Select(r => r.Server));
+        Assert.All(iis, r => Assert.Equal(CheckStatus.Skipped, r.Status));
+        Assert.All(iis, r => Assert.Contains("Get-MapiAppPoolHealth -ConfigurationPath", r.Recommendation));
+
         MapiHttpVerdictResult verdict = Assert.IsType<MapiHttpVerdictResult>(output.Last());
         Assert.Equal(new[] { MapiHttpCause.AppPool }, verdict.Causes);
         Assert.Equal(new[] { "EX02" }, verdict.AffectedServers);
@@ -308,11 +314,11 @@ public sealed class DiagnosticTests : IDisposable
         string path = Path.Combine(_folder, "roundtrip.xml");
         using ModuleSession session = Session(lab);
 
-        ScriptResult live = session.Invoke("Invoke-MapiHttpDiagnostic -Mailbox bob, dave, carol -SkipEndpointTest");
+        ScriptResult live = session.Invoke("Invoke-MapiHttpDiagnostic -Mailbox bob, dave, carol -SkipEndpointTest -SkipIisCheck");
         session.Invoke("Export-MapiHttpSnapshot -Path $p -Mailbox bob, dave, carol", new Dictionary<string, object?> { ["p"] = path });
 
         using var elsewhere = new ModuleSession();
-        ScriptResult offline = elsewhere.Invoke("Invoke-MapiHttpDiagnostic -SnapshotPath $p -SkipEndpointTest", new Dictionary<string, object?> { ["p"] = path });
+        ScriptResult offline = elsewhere.Invoke("Invoke-MapiHttpDiagnostic -SnapshotPath $p -SkipEndpointTest -SkipIisCheck", new Dictionary<string, object?> { ["p"] = path });
 
         Assert.Empty(offline.Errors);
         string[] liveLines = live.Objects<MapiHttpResult>().Select(Line).ToArray();
