@@ -105,6 +105,9 @@ public sealed class ModuleHelpTests
         Assert.True(help.Examples.Count >= 3, $"{name}: {help.Examples.Count} examples, at least 3 wanted");
         Assert.All(help.Examples, e => Assert.False(string.IsNullOrWhiteSpace(e.Code), $"{name}: example '{e.Title}' has no code"));
         Assert.All(help.Examples, e => Assert.False(string.IsNullOrWhiteSpace(e.Remarks), $"{name}: example '{e.Title}' has no remarks"));
+        // Each example shows the cmdlet it documents. (Its code may carry sample output, joined into the MAML code as
+        // PlatyPS does, so the per-cmdlet help tests parse the markdown's powershell blocks instead.)
+        Assert.All(help.Examples, e => Assert.True(e.Code.Contains(name, StringComparison.OrdinalIgnoreCase), $"{name}: example '{e.Title}' does not use {name}"));
 
         // Every parameter documented, none invented, each with prose, type and pipeline input as the cmdlet has them.
         Assert.Equal(CmdletParameterNames(cmdlet), help.Parameters.Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray());
@@ -131,6 +134,23 @@ public sealed class ModuleHelpTests
                 Assert.True(PositionText(parameter.Position) == documented.Position, $"{where}: Position is {documented.Position}, the cmdlet says {PositionText(parameter.Position)}");
                 Assert.True(PipelineText(parameter) == documented.PipelineInput, $"{where}: Accept pipeline input is '{documented.PipelineInput}', the cmdlet says '{PipelineText(parameter)}'");
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ExportedCmdlets))]
+    public void Every_powershell_block_of_the_help_parses(string name)
+    {
+        // What an admin copies from the help must at least be valid PowerShell (sample output sits in other blocks).
+        string text = File.ReadAllText(Path.Combine(ModuleSession.RepoRoot, "en-US", name + ".md")).Replace("\r\n", "\n");
+        string[] blocks = System.Text.RegularExpressions.Regex.Matches(text, "```powershell\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToArray();
+
+        Assert.True(blocks.Length >= 3, $"{name}: {blocks.Length} powershell blocks");
+        foreach (string block in blocks)
+        {
+            System.Management.Automation.Language.Parser.ParseInput(block, out _, out System.Management.Automation.Language.ParseError[] errors);
+            Assert.True(errors.Length == 0, $"{name}: does not parse: {string.Join("; ", errors.Select(e => e.Message))}\n{block}");
         }
     }
 
