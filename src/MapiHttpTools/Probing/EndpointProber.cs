@@ -226,6 +226,11 @@ internal sealed class EndpointProber
                         $"Check the network path to {_label}:{port}: Windows Firewall on the server (Get-NetFirewallRule -DisplayGroup 'World Wide Web Services (HTTP)'), firewalls between client and server, and the load balancer's virtual server and pool members.",
                         Evidence(("Port", port), ("SocketError", error?.ToString()), ("TimedOut", timedOut)));
                     _blockedReason = "not attempted: the TCP connection failed";
+                    if (_https)
+                    {
+                        Blocked(ProbeSteps.Tls);
+                    }
+
                     return null;
                 }
             }
@@ -534,14 +539,14 @@ internal sealed class EndpointProber
         private async Task PingAsync(string check, string endpoint, IReadOnlyList<string>? offered, CancellationToken cancellation)
         {
             var watch = Stopwatch.StartNew();
-            if (_options.Credential is null && !_options.UseDefaultCredentials)
+            if (Blocked(check))
             {
-                Emit(check, CheckStatus.Skipped, MapiHttpCause.None, watch, null, "Authenticated PING not attempted: pass -Credential (or -UseDefaultCredentials on Windows).", null, null);
                 return;
             }
 
-            if (Blocked(check))
+            if (_options.Credential is null && !_options.UseDefaultCredentials)
             {
+                Emit(check, CheckStatus.Skipped, MapiHttpCause.None, watch, null, "Authenticated PING not attempted: pass -Credential (or -UseDefaultCredentials on Windows).", null, null);
                 return;
             }
 

@@ -36,6 +36,11 @@ public sealed class EndpointInputTests
         Assert.Equal(CheckStatus.Fail, tcp.Status);
         Assert.Equal(MapiHttpCause.Network, tcp.Cause);
         Assert.Contains("refused", tcp.Message);
+
+        // Every later hop is accounted for: Skipped with the reason, none silently missing.
+        MapiHttpEndpointResult[] later = result.Objects<MapiHttpEndpointResult>().SkipWhile(r => r.Check != "TcpConnect").Skip(1).ToArray();
+        Assert.Equal(new[] { "Tls", "HealthCheck", "EmsmdbAnonymous", "NspiAnonymous", "EmsmdbPing", "NspiPing" }, later.Select(r => r.Check).ToArray());
+        Assert.All(later, r => Assert.Equal((CheckStatus.Skipped, "Not attempted: the TCP connection failed."), (r.Status, r.Message)));
     }
 
     [Fact]
