@@ -40,6 +40,19 @@ internal static class AuthenticationSchemes
         }
     }
 
+    /// <summary>
+    /// The Exchange method name (Set-MapiVirtualDirectory -IISAuthenticationMethods) for a WWW-Authenticate scheme:
+    /// the inverse of <see cref="ToHttpSchemes"/> (Bearer is OAuth, NTLM is Ntlm); unknown schemes keep their name.
+    /// </summary>
+    public static string ToExchangeMethod(string scheme) => scheme.Trim().ToUpperInvariant() switch
+    {
+        "NTLM" => "Ntlm",
+        "NEGOTIATE" => "Negotiate",
+        "BEARER" => "OAuth",
+        "BASIC" => "Basic",
+        _ => scheme.Trim(),
+    };
+
     public static IReadOnlyList<string> Normalize(IEnumerable<string> exchangeOrHttpNames) =>
         exchangeOrHttpNames.SelectMany(ToHttpSchemes).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
 

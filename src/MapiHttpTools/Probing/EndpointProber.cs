@@ -814,12 +814,7 @@ internal sealed class EndpointProber
             pairs.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, object?>(p.Key, p.Value));
 
         private static string ExchangeMethods(IEnumerable<string> schemes) =>
-            string.Join(",", schemes.Select(s => s.ToUpperInvariant() switch
-            {
-                "NTLM" => "Ntlm",
-                "BEARER" => "OAuth",
-                _ => s,
-            }).Distinct(StringComparer.OrdinalIgnoreCase));
+            string.Join(",", schemes.Select(AuthenticationSchemes.ToExchangeMethod).Distinct(StringComparer.OrdinalIgnoreCase));
 
         private static string Short(string text) => text.Length <= 60 ? text : text.Substring(0, 60) + "...";
 

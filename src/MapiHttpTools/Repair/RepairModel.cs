@@ -206,14 +206,7 @@ internal static class AuthenticationMethodNames
     }
 
     /// <summary>Exchange method name for a WWW-Authenticate scheme the probe saw (Negotiate, NTLM, Bearer, Basic).</summary>
-    public static string FromHttpScheme(string scheme) => scheme.Trim().ToUpperInvariant() switch
-    {
-        "NTLM" => "Ntlm",
-        "NEGOTIATE" => "Negotiate",
-        "BEARER" => "OAuth",
-        "BASIC" => "Basic",
-        _ => Canonical(scheme),
-    };
+    public static string FromHttpScheme(string scheme) => Canonical(Probing.AuthenticationSchemes.ToExchangeMethod(scheme));
 
     public static bool SameSet(IEnumerable<string> a, IEnumerable<string> b)
     {
