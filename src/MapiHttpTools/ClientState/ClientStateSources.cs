@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.ClientState;
 
@@ -13,23 +14,12 @@ namespace MapiHttpTools.ClientState;
 /// </summary>
 internal static class ClientStateSources
 {
-    /// <summary>
-    /// Test seam. When set, it stands in for the live Windows registry in both cmdlets (reads, and the repair's
-    /// writes when it is also an <see cref="IRegistryWriter"/>), on any platform. The module never sets it; the xunit
-    /// tests set it through InternalsVisibleTo (they load this very assembly, which the imported module shares) so
-    /// Repair-MapiHttpClientState and -WhatIf can be proven on Linux. It is deliberately not a cmdlet parameter.
-    /// </summary>
-    internal static IRegistrySource? RegistryOverride { get; set; }
-
-    /// <summary>Test seam like <see cref="RegistryOverride"/>, standing in for the current user's Credential Manager.</summary>
-    internal static ICredentialStore? CredentialStoreOverride { get; set; }
-
     private static readonly Regex SidPattern = new(@"^S-1-\d+(-\d+)+$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     public static bool IsWindows => Environment.OSVersion.Platform == PlatformID.Win32NT;
 
     /// <summary>True when the live registry (or its stand-in) can be used on this platform.</summary>
-    public static bool LiveRegistryAvailable => RegistryOverride is not null || IsWindows;
+    public static bool LiveRegistryAvailable(ModuleServices services) => services.Registry is not null || IsWindows;
 
     public static string PlatformName => IsWindows ? "Windows" : Environment.OSVersion.Platform == PlatformID.Unix ? "Linux or macOS" : Environment.OSVersion.Platform.ToString();
 
@@ -96,7 +86,7 @@ internal static class ClientStateSources
     /// Opens everything a run needs. <paramref name="exportPaths"/> selects the offline mode; otherwise the live registry
     /// (or its stand-in) of <paramref name="computerName"/> for the current user or <paramref name="userSid"/>.
     /// </summary>
-    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? computerName, string? userSid, string? cachePath)
+    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? computerName, string? userSid, string? cachePath, ModuleServices services)
     {
         ValidateSid(userSid);
         var context = new ClientStateContext();
@@ -137,10 +127,10 @@ internal static class ClientStateSources
         context.UserName = currentUser ? CurrentUserName() : AccountName(userSid!);
         context.UserHiveLabel = currentUser ? "HKCU" : "HKU\\" + userSid;
 
-        if (RegistryOverride is not null)
+        if (services.Registry is { } standIn)
         {
-            context.Registry = RegistryOverride;
-            context.Writer = RegistryOverride as IRegistryWriter;
+            context.Registry = standIn;
+            context.Writer = standIn as IRegistryWriter;
         }
         else if (IsWindows)
         {
@@ -158,9 +148,9 @@ internal static class ClientStateSources
         {
             context.CredentialsUnavailableReason = "Credential Manager can be read only for the user running the cmdlet, on their own computer: run Get-MapiHttpClientState as that user (for example through Invoke-Command).";
         }
-        else if (CredentialStoreOverride is not null)
+        else if (services.CredentialStore is { } credentialStandIn)
         {
-            context.Credentials = CredentialStoreOverride;
+            context.Credentials = credentialStandIn;
         }
         else if (IsWindows)
         {

@@ -27,7 +27,6 @@ public sealed class ExportMapiHttpSnapshotCommand : MapiHttpCmdletBase
     private readonly List<string> _servers = new();
 
     /// <summary>Test hook: stands in for DNS when the snapshot records the URL hosts' answers.</summary>
-    internal static IHostResolver? ResolverOverride { get; set; }
 
     /// <summary>The file to write.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -106,10 +105,11 @@ public sealed class ExportMapiHttpSnapshotCommand : MapiHttpCmdletBase
 
         string[] available = RunspaceCommandRunner.AllCommands.Except(missing, StringComparer.OrdinalIgnoreCase).ToArray();
         var request = new SnapshotRequest(_servers.Count > 0 ? _servers.ToArray() : null, Mailbox ?? Array.Empty<string>(), IncludeProblemMailboxes, ResultSize);
+        IHostResolver resolver = Services.Resolver; // on the pipeline thread, where the runspace is known
         RunAsync(async (pipeline, token) =>
         {
             var source = new LiveExchangeSource(RunspaceCommandRunner.Posted(pipeline, available));
-            var collector = new SnapshotCollector(source, ResolverOverride ?? DnsHostResolver.Instance);
+            var collector = new SnapshotCollector(source, resolver);
             SnapshotContent content = await collector.CollectAsync(
                 request,
                 (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Export-MapiHttpSnapshot", "Reading " + step) { PercentComplete = percent }),

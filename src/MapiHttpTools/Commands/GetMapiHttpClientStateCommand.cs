@@ -44,7 +44,7 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
     {
         string[]? exports = RegistryExportPath?.Select(p => GetUnresolvedProviderPathFromPSPath(p)).ToArray();
         string? cache = AutodiscoverCachePath is null ? null : GetUnresolvedProviderPathFromPSPath(AutodiscoverCachePath);
-        if (exports is null && cache is null && !ClientStateSources.LiveRegistryAvailable)
+        if (exports is null && cache is null && !ClientStateSources.LiveRegistryAvailable(Services))
         {
             ThrowTerminatingError(ErrorRecords.Create(
                 ClientStateErrorIds.ClientStateUnavailableOnPlatform,
@@ -56,7 +56,7 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(exports, ComputerName, UserSid, cache);
+            context = ClientStateSources.Open(exports, ComputerName, UserSid, cache, Services);
         }
         catch (ClientStateException ex)
         {

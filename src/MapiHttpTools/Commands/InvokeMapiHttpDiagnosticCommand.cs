@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using MapiHttpTools.Diagnostics;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
+using MapiHttpTools.Infrastructure;
 using MapiHttpTools.Probing;
 
 namespace MapiHttpTools.Commands;
@@ -25,9 +26,6 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     private static readonly string[] Essential = { "Get-OrganizationConfig", "Get-ExchangeServer", "Get-MapiVirtualDirectory" };
 
     private readonly List<string> _servers = new();
-
-    /// <summary>Test hook: stands in for DNS in live runs (tests resolve the contoso.lab names).</summary>
-    internal static IHostResolver? ResolverOverride { get; set; }
 
     /// <summary>The servers to check, by name or FQDN; default every server with the Client Access role.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -96,6 +94,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         }
 
         var collected = new List<MapiHttpResult>();
+        _ = Services; // taken here, on the pipeline thread; the work below runs on the thread pool
         RunAsync(async (pipeline, token) =>
         {
             IExchangeSource source = snapshot is null
@@ -117,7 +116,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                 Mailboxes = Mailbox,
                 AllMailboxes = snapshot is not null && Mailbox is null,
                 CertificateExpiryWarningDays = CertificateExpiryWarningDays,
-                Resolver = snapshot is null ? ResolverOverride ?? DnsHostResolver.Instance : new SnapshotHostResolver(snapshot),
+                Resolver = snapshot is null ? Services.Resolver : new SnapshotHostResolver(snapshot),
                 OnError = pipeline.WriteError,
                 OnProgress = (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", "Exchange configuration: " + step) { PercentComplete = percent * 6 / 10 }),
             };
@@ -176,6 +175,6 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         Timeout = TimeSpan.FromSeconds(TimeoutSec),
         CertificateExpiryWarningDays = CertificateExpiryWarningDays,
         CompareVirtualDirectories = ProbeSteps.OtherVirtualDirectories,
-        Resolver = ResolverOverride ?? DnsHostResolver.Instance,
+        Resolver = Services.Resolver,
     });
 }

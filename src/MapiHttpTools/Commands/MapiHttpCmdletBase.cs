@@ -14,6 +14,14 @@ public abstract class MapiHttpCmdletBase : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
+    private ModuleServices? _services;
+
+    /// <summary>
+    /// This runspace's services (stand-ins in tests, nothing in production). Taken on first use, which must be on the
+    /// pipeline thread: read it before handing work to <see cref="RunAsync"/>.
+    /// </summary>
+    internal ModuleServices Services => _services ??= ModuleServices.Current;
+
     /// <summary>Cancelled when the user stops the pipeline; reaches every network call and file read.</summary>
     protected CancellationToken CancelToken => _stopping.Token;
 

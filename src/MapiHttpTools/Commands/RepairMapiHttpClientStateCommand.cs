@@ -74,7 +74,7 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(null, computer, sid, cache);
+            context = ClientStateSources.Open(null, computer, sid, cache, Services);
         }
         catch (ClientStateException ex)
         {

@@ -435,7 +435,7 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
 
         if (iisNeeds.NeedsIis)
         {
-            iis = IisRepairTargets.Open(facts.Server, out string? reason);
+            iis = IisRepairTargets.Open(facts.Server, Services, out string? reason);
             facts.IisUnavailableReason = reason;
             if (iis is not null)
             {
@@ -506,7 +506,7 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
         var prober = new EndpointProber(new ProbeOptions
         {
             TargetAddresses = new[] { address },
-            Resolver = RepairSeams.Resolver ?? DnsHostResolver.Instance,
+            Resolver = Services.Resolver,
         });
         var results = new List<MapiHttpEndpointResult>();
         string command = $"Test-MapiHttpEndpoint -Uri {uri} -TargetAddress {address}";

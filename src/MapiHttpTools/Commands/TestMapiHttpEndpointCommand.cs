@@ -30,7 +30,6 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Test hook: stands in for DNS (tests resolve lab names to loopback addresses).</summary>
-    internal static IHostResolver? ResolverOverride { get; set; }
 
     // System.Uri, not string: a [string] ValueFromPipeline parameter takes any piped object in the binder's
     // no-coercion pass, so a piped virtual directory would be stringified instead of bound by property name.
@@ -164,7 +163,7 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
             Credential = Credential?.GetNetworkCredential(),
             UseDefaultCredentials = UseDefaultCredentials,
             ThrottleLimit = ThrottleLimit,
-            Resolver = ResolverOverride ?? DnsHostResolver.Instance,
+            Resolver = Services.Resolver,
         };
 
         if (SkipCertificateCheck)

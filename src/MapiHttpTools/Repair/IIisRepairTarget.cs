@@ -6,7 +6,7 @@ namespace MapiHttpTools.Repair;
 /// <summary>
 /// The IIS side of a repair on one server: authentication of the /mapi location, the MAPI pools, iisreset.
 /// A live implementation binds Microsoft.Web.Administration at run time (<see cref="LiveIisRepairTarget"/>);
-/// tests inject a recording stand-in through <see cref="RepairSeams.IisTargetFactory"/>.
+/// tests inject a recording stand-in through <see cref="Infrastructure.ModuleServices.IisRepairTargetFactory"/>.
 /// </summary>
 internal interface IIisRepairTarget : IDisposable
 {

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Reflection;
 using System.Threading;
 using MapiHttpTools.Iis;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Repair;
 
@@ -162,12 +163,12 @@ internal sealed class LiveIisRepairTarget : IIisRepairTarget
 internal static class IisRepairTargets
 {
     /// <summary>The target, or null with the reason IIS cannot be changed from here (the IIS steps are then Skipped).</summary>
-    public static IIisRepairTarget? Open(string server, out string? unavailableReason)
+    public static IIisRepairTarget? Open(string server, ModuleServices services, out string? unavailableReason)
     {
         unavailableReason = null;
         try
         {
-            if (RepairSeams.IisTargetFactory is { } factory)
+            if (services.IisRepairTargetFactory is { } factory)
             {
                 return factory(server);
             }
@@ -180,7 +181,7 @@ internal static class IisRepairTargets
 
             return LiveIisRepairTarget.Open(server);
         }
-        catch (RepairSeams.IisUnavailable ex)
+        catch (IisUnavailableException ex)
         {
             unavailableReason = ex.Message;
         }

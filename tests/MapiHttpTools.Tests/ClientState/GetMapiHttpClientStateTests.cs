@@ -9,32 +9,17 @@ using Xunit;
 
 namespace MapiHttpTools.Tests.ClientState;
 
-/// <summary>
-/// The tests that use the static stand-ins of <see cref="ClientStateSources"/> run one at a time, apart from the
-/// parallel tests, because the module the sessions import shares those statics.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ClientStateSourcesCollection
-{
-    public const string Name = "ClientStateSources test seam";
-}
-
 /// <summary>Get-MapiHttpClientState as an admin runs it: offline exports, the live registry's stand-in, errors, the table view.</summary>
-[Collection(ClientStateSourcesCollection.Name)]
 public sealed class GetMapiHttpClientStateTests : IDisposable
 {
     private readonly TempFolder _temp = new();
 
     public GetMapiHttpClientStateTests()
     {
-        ClientStateSources.RegistryOverride = null;
-        ClientStateSources.CredentialStoreOverride = null;
     }
 
     public void Dispose()
     {
-        ClientStateSources.RegistryOverride = null;
-        ClientStateSources.CredentialStoreOverride = null;
         _temp.Dispose();
     }
 
@@ -284,11 +269,11 @@ public sealed class GetMapiHttpClientStateTests : IDisposable
         var registry = new InMemoryRegistry();
         RegFileParser.Load(ClientStateFixtures.Reg("disabled-hkcu.reg"), registry);
         RegFileParser.Load(ClientStateFixtures.Reg("hklm-clicktorun.reg"), registry);
-        ClientStateSources.RegistryOverride = registry;
-        ClientStateSources.CredentialStoreOverride = new CredentialStoreStandIn(
-            "MicrosoftOffice16_Data:SSPI:alice@contoso.com", "MSOID:alice@contoso.com", "Domain:target=mail.contoso.com", "git:https://github.com", "TERMSRV/rds01.contoso.com");
         string cache = ClientStateFixtures.OutlookFolder(_temp, TimeSpan.FromDays(1), ("mapihttp.xml", "a - Autodiscover.xml"));
         using var session = new ModuleSession();
+        session.Services().Registry = registry;
+        session.Services().CredentialStore = new CredentialStoreStandIn(
+            "MicrosoftOffice16_Data:SSPI:alice@contoso.com", "MSOID:alice@contoso.com", "Domain:target=mail.contoso.com", "git:https://github.com", "TERMSRV/rds01.contoso.com");
 
         MapiHttpClientStateResult result = session.Invoke("Get-MapiHttpClientState -AutodiscoverCachePath $cache", Vars(("cache", cache))).Objects<MapiHttpClientStateResult>().Single();
 
@@ -304,8 +289,8 @@ public sealed class GetMapiHttpClientStateTests : IDisposable
     [Fact]
     public void A_bad_sid_or_a_remote_computer_without_a_sid_fails_that_record_only()
     {
-        ClientStateSources.RegistryOverride = new InMemoryRegistry();
         using var session = new ModuleSession();
+        session.Services().Registry = new InMemoryRegistry();
 
         ScriptResult run = session.Invoke(
             "Get-MapiHttpClientState -UserSid alice; Get-MapiHttpClientState -ComputerName PC0042.contoso.com; [pscustomobject]@{ DNSHostName = 'PC0043.contoso.com' } | Get-MapiHttpClientState; 'still running'");

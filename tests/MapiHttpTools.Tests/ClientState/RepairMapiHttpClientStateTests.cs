@@ -13,7 +13,6 @@ namespace MapiHttpTools.Tests.ClientState;
 /// Repair-MapiHttpClientState against the registry stand-in, a temporary Outlook folder and a Credential Manager
 /// stand-in: the changes with their before/after and backups, -WhatIf changing nothing, and failures changing nothing.
 /// </summary>
-[Collection(ClientStateSourcesCollection.Name)]
 public sealed class RepairMapiHttpClientStateTests : IDisposable
 {
     private const string ExchangeKey = @"Software\Microsoft\Exchange";
@@ -33,8 +32,6 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     {
         RegFileParser.Load(ClientStateFixtures.Reg("disabled-hkcu.reg"), _registry);
         RegFileParser.Load(ClientStateFixtures.Reg("hklm-clicktorun.reg"), _registry);
-        ClientStateSources.RegistryOverride = _registry;
-        ClientStateSources.CredentialStoreOverride = _credentials;
         _backup = _temp.Combine("backup");
         _cache = ClientStateFixtures.OutlookFolder(
             _temp,
@@ -45,9 +42,16 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
 
     public void Dispose()
     {
-        ClientStateSources.RegistryOverride = null;
-        ClientStateSources.CredentialStoreOverride = null;
         _temp.Dispose();
+    }
+
+    /// <summary>A console session whose registry and Credential Manager are this test's stand-ins.</summary>
+    private ModuleSession Session(int width = 120)
+    {
+        var session = new ModuleSession(width: width);
+        session.Services().Registry = _registry;
+        session.Services().CredentialStore = _credentials;
+        return session;
     }
 
     private Dictionary<string, object?> Vars() => new() { ["backup"] = _backup, ["cache"] = _cache };
@@ -62,7 +66,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     public void MapiHttpDisabled_is_set_to_0_after_a_backup_that_restores_the_old_value()
     {
         Dictionary<string, byte[]> cacheBefore = Snapshot(_cache);
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -BackupPath $backup", Vars());
 
@@ -92,7 +96,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     [Fact]
     public void RemoveMapiHttpDisabled_deletes_the_value_and_leaves_its_neighbours()
     {
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         MapiHttpClientRepairResult result = session.Invoke("Repair-MapiHttpClientState -RemoveMapiHttpDisabled -BackupPath $backup", Vars()).Objects<MapiHttpClientRepairResult>().Single();
 
@@ -107,7 +111,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     {
         Dictionary<string, byte[]> cacheBefore = Snapshot(_cache);
         string[] registryBefore = _registry.GetValues(RegistryRoot.User, ExchangeKey).Select(v => v.Name + "=" + v.Display()).ToArray();
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -ClearAutodiscoverCache -AutodiscoverCachePath $cache -RemoveOfficeCredentials -BackupPath $backup -WhatIf", Vars());
 
@@ -134,7 +138,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     public void The_cache_is_moved_to_the_backup_folder_with_identical_content()
     {
         Dictionary<string, byte[]> before = Snapshot(_cache);
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -ClearAutodiscoverCache -AutodiscoverCachePath $cache -BackupPath $backup", Vars());
 
@@ -157,7 +161,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     [Fact]
     public void Only_Office_and_Exchange_credentials_are_removed_and_only_with_the_switch()
     {
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -RemoveOfficeCredentials -AutodiscoverCachePath $cache -BackupPath $backup", Vars());
 
@@ -174,7 +178,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     public void Nothing_to_do_changes_nothing_and_creates_no_backup()
     {
         _registry.SetValue(RegistryRoot.User, ExchangeKey, RegistryValue.DWord("MapiHttpDisabled", 0));
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -BackupPath $backup", Vars());
 
@@ -188,7 +192,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     [Fact]
     public void A_state_read_from_an_export_is_refused_and_the_live_registry_is_untouched()
     {
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke(
             "Get-MapiHttpClientState -RegistryExportPath $export | Repair-MapiHttpClientState -BackupPath $backup",
@@ -207,7 +211,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     [Fact]
     public void A_live_state_piped_in_repairs_that_user_and_its_cache_folder()
     {
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Get-MapiHttpClientState -AutodiscoverCachePath $cache | Repair-MapiHttpClientState -ClearAutodiscoverCache -BackupPath $backup", Vars());
 
@@ -222,7 +226,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     {
         File.WriteAllText(_backup, "a file where the backup folder should go");
         Dictionary<string, byte[]> cacheBefore = Snapshot(_cache);
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -ClearAutodiscoverCache -AutodiscoverCachePath $cache -BackupPath $backup", Vars());
 
@@ -237,8 +241,8 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     [Fact]
     public void A_refused_registry_write_is_an_error_and_the_value_stays()
     {
-        ClientStateSources.RegistryOverride = new ReadOnlyRegistryStandIn(_registry);
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
+        session.Services().Registry = new ReadOnlyRegistryStandIn(_registry);
 
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -BackupPath $backup; 'next'", Vars());
 
@@ -259,8 +263,6 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
             return; // On Windows the live registry is there; this is the Linux/macOS behaviour.
         }
 
-        ClientStateSources.RegistryOverride = null;
-        ClientStateSources.CredentialStoreOverride = null;
         using var session = new ModuleSession();
 
         MapiHttpClientRepairResult[] results = session.Invoke("Repair-MapiHttpClientState -ClearAutodiscoverCache -AutodiscoverCachePath $cache -RemoveOfficeCredentials -BackupPath $backup", Vars()).Objects<MapiHttpClientRepairResult>().ToArray();
@@ -276,7 +278,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     public void The_cmdlet_declares_ShouldProcess_with_medium_impact_and_its_output_type()
     {
         var attribute = (CmdletAttribute)Attribute.GetCustomAttribute(typeof(Commands.RepairMapiHttpClientStateCommand), typeof(CmdletAttribute))!;
-        using var session = new ModuleSession();
+        using ModuleSession session = Session();
 
         CmdletInfo cmdlet = session.Invoke("Get-Command Repair-MapiHttpClientState").Objects<CmdletInfo>().Single();
 
@@ -289,7 +291,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
     [Fact]
     public void The_repair_table_view_shows_before_and_after()
     {
-        using var session = new ModuleSession(width: 160);
+        using ModuleSession session = Session(width: 160);
 
         session.Invoke("Repair-MapiHttpClientState -BackupPath $backup | Out-Default", Vars());
         string plain = System.Text.RegularExpressions.Regex.Replace(session.Host.Output, "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty);

@@ -339,10 +339,9 @@ public sealed class EndpointLabTests
     {
         await using LabServer first = await Start(new LabOptions { ServerName = "EX01.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.1") });
         await using LabServer second = await Start(new LabOptions { ServerName = "EX02.contoso.lab", ListenAddress = IPAddress.Parse("127.0.0.3"), Port = first.Port, Fault = LabFault.MapiMissing });
-        TestMapiHttpEndpointCommand.ResolverOverride = new LabResolver(("mail.contoso.lab", new[] { "127.0.0.1", "127.0.0.3" }));
-        try
         {
             using var session = new ModuleSession();
+            session.Services().HostResolver = new LabResolver(("mail.contoso.lab", new[] { "127.0.0.1", "127.0.0.3" }));
             ScriptResult run = session.Invoke("Test-MapiHttpEndpoint $u -TimeoutSec 5", new() { ["u"] = first.MapiUri.ToString() });
             MapiHttpEndpointResult[] results = run.Objects<MapiHttpEndpointResult>().ToArray();
 
@@ -351,10 +350,6 @@ public sealed class EndpointLabTests
             Assert.Equal(new[] { "127.0.0.1", "127.0.0.3" }, (string[])dns.Evidence["Addresses"]!);
             Assert.Equal(CheckStatus.Pass, results.Single(r => r.Check == "HealthCheck" && r.Address == "127.0.0.1").Status);
             Assert.Equal(MapiHttpCause.VirtualDirectory, results.Single(r => r.Check == "HealthCheck" && r.Address == "127.0.0.3").Cause);
-        }
-        finally
-        {
-            TestMapiHttpEndpointCommand.ResolverOverride = null;
         }
     }
 

@@ -30,8 +30,6 @@ public sealed class DiagnosticTests : IDisposable
     {
         _pki = pki;
         Directory.CreateDirectory(_folder);
-        InvokeMapiHttpDiagnosticCommand.ResolverOverride = new LabResolver();
-        ExportMapiHttpSnapshotCommand.ResolverOverride = new LabResolver();
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -134,6 +134,8 @@ internal sealed class ExchangeLab
     /// <summary>Defines the stand-in Exchange functions in <paramref name="session"/>; each records its bound parameters in $global:ExchangeCalls.</summary>
     public void Install(ModuleSession session)
     {
+        // The lab's contoso.lab names resolve to loopback in this session only.
+        session.Services().HostResolver = new LabResolver();
         // A hashtable of public collection types: PowerShell does not reach into this internal class.
         var table = new Hashtable(StringComparer.OrdinalIgnoreCase)
         {

@@ -24,7 +24,6 @@ public sealed class SnapshotTests : IDisposable
     public SnapshotTests()
     {
         Directory.CreateDirectory(_folder);
-        ExportMapiHttpSnapshotCommand.ResolverOverride = new LabResolver();
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -150,8 +150,7 @@ public sealed class RepairEngineTests
             return; // This host has IIS: the fallback cannot be shown here.
         }
 
-        Assert.Null(RepairSeams.IisTargetFactory);
-        Assert.Null(IisRepairTargets.Open("EX01", out string? reason));
+        Assert.Null(IisRepairTargets.Open("EX01", new MapiHttpTools.Infrastructure.ModuleServices(), out string? reason));
         Assert.Equal(MapiHttpTools.Iis.LiveIisConfigurationSource.UnavailableReason(), reason);
 
         using var session = new ModuleSession();

@@ -233,7 +233,7 @@ public sealed class RepairPipelineTests : IDisposable
     {
         await using LabServer server = await LabServer.StartAsync(new LabOptions { AuthenticationMethods = new[] { "Negotiate", "NTLM", "OAuth" } }, _lab.Certificates);
         _repair.Set("$global:Vdir.InternalUrl = $u", new() { ["u"] = server.MapiUri });
-        RepairSeams.Resolver = new LabNames(("EX01.contoso.lab", "127.0.0.1"));
+        _repair.Session.Services().HostResolver = new LabNames(("EX01.contoso.lab", "127.0.0.1"));
 
         ScriptResult run = _repair.Repair("-Server EX01 -AuthenticationMethods Negotiate -Confirm:$false");
 
@@ -253,7 +253,7 @@ public sealed class RepairPipelineTests : IDisposable
         await using LabServer server = await LabServer.StartAsync(new LabOptions { Fault = LabFault.NegotiateMissing }, _lab.Certificates);
         _repair.Heal();
         _repair.Set("$global:Vdir.InternalUrl = $u", new() { ["u"] = server.MapiUri });
-        RepairSeams.Resolver = new LabNames(("EX01.contoso.lab", "127.0.0.1"));
+        _repair.Session.Services().HostResolver = new LabNames(("EX01.contoso.lab", "127.0.0.1"));
 
         ScriptResult run = _repair.Repair("-Server EX01 -AuthenticationMethods Negotiate -Confirm:$false");
 

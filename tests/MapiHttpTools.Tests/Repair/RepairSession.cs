@@ -15,7 +15,7 @@ namespace MapiHttpTools.Tests.Repair;
 /// <summary>
 /// The imported module with stand-in Exchange cmdlets (functions of the same names that record every call, as
 /// "Command -Parameter value ...", in $global:ExchangeCalls, and keep the virtual directory and organisation in
-/// $global:Vdir / $global:Org), a recording IIS stand-in injected through <see cref="RepairSeams"/>, and a temporary
+/// $global:Vdir / $global:Org), a recording IIS stand-in injected through the session's own module services, and a temporary
 /// backup folder. The seams are process-wide: tests using this class run in the "Lab" collection.
 /// </summary>
 internal sealed class RepairSession : IDisposable
@@ -110,12 +110,11 @@ internal sealed class RepairSession : IDisposable
         Directory.CreateDirectory(Folder);
         Session = new ModuleSession(width: width);
         Iis = new RecordingIis();
-        RepairSeams.IisTargetFactory = server =>
+        Session.Services().IisRepairTargetFactory = server =>
         {
             IisServers.Add(server);
             return Iis;
         };
-        RepairSeams.Resolver = null;
         if (standIns)
         {
             Session.Invoke(StandIns, new Dictionary<string, object?>
@@ -192,8 +191,6 @@ internal sealed class RepairSession : IDisposable
 
     public void Dispose()
     {
-        RepairSeams.IisTargetFactory = null;
-        RepairSeams.Resolver = null;
         Session.Dispose();
         try
         {

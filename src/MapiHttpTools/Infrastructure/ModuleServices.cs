@@ -1,0 +1,54 @@
+using System;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using MapiHttpTools.ClientState;
+using MapiHttpTools.Probing;
+using MapiHttpTools.Repair;
+
+namespace MapiHttpTools.Infrastructure;
+
+/// <summary>
+/// The module's replaceable services, one set per runspace (as PSOpenAD keeps its state per session). In production
+/// every property is null and the cmdlets use the live implementation (DNS, the Windows registry, IIS). Tests that
+/// host the engine set them on their own runspace through <see cref="For(Runspace)"/>, so two tests' runspaces never
+/// see each other's stand-ins and test classes can run in parallel (issue 12: no process-wide static seams).
+/// </summary>
+internal sealed class ModuleServices
+{
+    private static readonly ConditionalWeakTable<Runspace, ModuleServices> ByRunspace = new();
+
+    /// <summary>Stands in for DNS: the endpoint probe, the diagnostic, the snapshot's DNS answers and the repair's verification.</summary>
+    public IHostResolver? HostResolver { get; set; }
+
+    /// <summary>Given a server name, the IIS target Repair-MapiVirtualDirectory uses instead of live IIS.</summary>
+    public Func<string, IIisRepairTarget>? IisRepairTargetFactory { get; set; }
+
+    /// <summary>Stands in for the live Windows registry in the client-state cmdlets (reads, and writes when it is an <see cref="IRegistryWriter"/>).</summary>
+    public IRegistrySource? Registry { get; set; }
+
+    /// <summary>Stands in for the current user's Credential Manager.</summary>
+    public ICredentialStore? CredentialStore { get; set; }
+
+    /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
+    public static ModuleServices For(Runspace runspace)
+    {
+        if (runspace is null)
+        {
+            throw new ArgumentNullException(nameof(runspace));
+        }
+
+        return ByRunspace.GetValue(runspace, _ => new ModuleServices());
+    }
+
+    /// <summary>
+    /// The services of the runspace running the calling pipeline. Read it on the pipeline thread (BeginProcessing or
+    /// later), never from a worker thread, where there is no default runspace.
+    /// </summary>
+    public static ModuleServices Current => Runspace.DefaultRunspace is { } runspace ? For(runspace) : Empty;
+
+    /// <summary>No stand-ins: what a thread without a runspace gets.</summary>
+    private static ModuleServices Empty { get; } = new();
+
+    /// <summary>The host resolver to use: the stand-in, else real DNS.</summary>
+    public IHostResolver Resolver => HostResolver ?? DnsHostResolver.Instance;
+}
