@@ -43,3 +43,57 @@ public sealed class InfrastructureTests
         Assert.Equal(new string('x', 256) + "… (430843 more characters)", safe);
     }
 }
+
+public sealed class InputFileTests : System.IDisposable
+{
+    private readonly string _folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "MapiHttpTools.InputFile." + System.Guid.NewGuid().ToString("N"));
+
+    public InputFileTests() => System.IO.Directory.CreateDirectory(_folder);
+
+    public void Dispose() => System.IO.Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_folder_is_refused_as_not_a_regular_file()
+    {
+        InputFileException ex = Assert.Throws<InputFileException>(() => InputFile.Check(_folder, "a snapshot", 1024));
+
+        Assert.Equal(("InputFileNotRegular", System.Management.Automation.ErrorCategory.InvalidArgument, (object)_folder), (ex.ErrorId, ex.Category, ex.Target));
+    }
+
+    [Fact]
+    public void A_device_is_refused_without_being_read()
+    {
+        if (System.OperatingSystem.IsWindows())
+        {
+            return; // /dev/zero is the Linux case; Windows has no device files under a path.
+        }
+
+        InputFileException ex = Assert.Throws<InputFileException>(() => InputFile.OpenRead("/dev/zero", "a .reg export", 1024));
+
+        Assert.Equal("InputFileNotRegular", ex.ErrorId);
+        Assert.Equal("'/dev/zero' is empty or is not a regular file (a device or a pipe): it cannot be a .reg export.", ex.Message);
+    }
+
+    [Fact]
+    public void A_file_over_the_limit_is_refused_with_both_sizes()
+    {
+        string path = System.IO.Path.Combine(_folder, "big.xml");
+        System.IO.File.WriteAllBytes(path, new byte[3 * 1024 * 1024]);
+
+        InputFileException ex = Assert.Throws<InputFileException>(() => InputFile.Check(path, "a snapshot", 2 * 1024 * 1024));
+
+        Assert.Equal(("InputFileTooLarge", System.Management.Automation.ErrorCategory.LimitsExceeded), (ex.ErrorId, ex.Category));
+        Assert.Equal($"'{path}' is 3 MB, more than the 2 MB that a snapshot may be: this is not a file the module wrote or Exchange exports at that size.", ex.Message);
+    }
+
+    [Fact]
+    public void A_file_within_the_limit_is_read_whole()
+    {
+        string path = System.IO.Path.Combine(_folder, "small.reg");
+        System.IO.File.WriteAllText(path, "Windows Registry Editor Version 5.00");
+
+        using var reader = new System.IO.StreamReader(InputFile.OpenRead(path, "a .reg export", 1024));
+
+        Assert.Equal("Windows Registry Editor Version 5.00", reader.ReadToEnd());
+    }
+}
