@@ -171,6 +171,25 @@ function Import-CssExchangeFixture([string] $File, [string] $Server) {
     [System.Management.Automation.PSSerializer]::Deserialize($text)
 }
 
+# Exchange's identity parameter types convert from a string (or an object's Identity property, by property name),
+# never from an arbitrary pipeline object: the stand-ins bind the way Exchange Management Shell binds.
+if (-not ('MapiHttpToolsLab.Exchange.MailboxIdParameter' -as [type])) {
+    Add-Type -TypeDefinition @'
+namespace MapiHttpToolsLab.Exchange
+{
+    public abstract class IdParameter
+    {
+        protected IdParameter(string identity) { RawIdentity = identity; }
+        public string RawIdentity { get; private set; }
+        public override string ToString() { return RawIdentity; }
+    }
+    public sealed class MailboxIdParameter : IdParameter { public MailboxIdParameter(string identity) : base(identity) { } }
+    public sealed class VirtualDirectoryIdParameter : IdParameter { public VirtualDirectoryIdParameter(string identity) : base(identity) { } }
+    public sealed class ServerIdParameter : IdParameter { public ServerIdParameter(string identity) : base(identity) { } }
+}
+'@
+}
+
 # Defines Exchange's cmdlets as global functions over $global:ExchangeLab; each records its bound parameters in
 # $global:ExchangeCalls. Parameter names and sets follow Exchange's (the ones the pipelines bind by).
 function Install-ExchangeStandIns {
@@ -179,7 +198,8 @@ function Install-ExchangeStandIns {
     $global:ExchangeCalls = [System.Collections.Generic.List[object]]::new()
     function global:Write-ExchangeCall([string] $Command, $Bound) {
         $p = @{}
-        foreach ($k in $Bound.Keys) { $p[$k] = $Bound[$k] }
+        # Identity parameters are recorded as the text Exchange would resolve.
+        foreach ($k in $Bound.Keys) { $p[$k] = if ($Bound[$k] -is [MapiHttpToolsLab.Exchange.IdParameter]) { "$($Bound[$k])" } else { $Bound[$k] } }
         $global:ExchangeCalls.Add([pscustomobject]@{ Command = $Command; Parameters = $p })
     }
     function global:Get-OrganizationConfig {
@@ -198,8 +218,8 @@ function Install-ExchangeStandIns {
     }
     function global:Get-MapiVirtualDirectory {
         [CmdletBinding(DefaultParameterSetName = 'Identity')]
-        param([Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline = $true)][object] $Identity,
-            [Parameter(ParameterSetName = 'Server', ValueFromPipeline = $true)][object] $Server,
+        param([Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline = $true)][MapiHttpToolsLab.Exchange.VirtualDirectoryIdParameter] $Identity,
+            [Parameter(ParameterSetName = 'Server', ValueFromPipeline = $true)][MapiHttpToolsLab.Exchange.ServerIdParameter] $Server,
             [switch] $ADPropertiesOnly, [switch] $ShowMailboxVirtualDirectories, [string] $DomainController)
         process {
             Write-ExchangeCall 'Get-MapiVirtualDirectory' $PSBoundParameters
@@ -208,7 +228,7 @@ function Install-ExchangeStandIns {
     }
     function global:Set-MapiVirtualDirectory {
         [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
-        param([Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true)][object] $Identity,
+        param([Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true)][MapiHttpToolsLab.Exchange.VirtualDirectoryIdParameter] $Identity,
             [object] $InternalUrl, [object] $ExternalUrl, [object[]] $IISAuthenticationMethods, [object] $ExtendedProtectionTokenChecking, [string] $DomainController)
         process { Write-ExchangeCall 'Set-MapiVirtualDirectory' $PSBoundParameters }
     }
@@ -245,7 +265,7 @@ function Install-ExchangeStandIns {
     }
     function global:Get-CASMailbox {
         [CmdletBinding(DefaultParameterSetName = 'Identity')]
-        param([Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline = $true)][object] $Identity,
+        param([Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline = $true)][MapiHttpToolsLab.Exchange.MailboxIdParameter] $Identity,
             [Parameter(ParameterSetName = 'AnrSet')][string] $Anr, [string] $Filter, [object] $OrganizationalUnit, [object] $ResultSize,
             [switch] $ReadFromDomainController, [string] $DomainController)
         process {
@@ -255,7 +275,7 @@ function Install-ExchangeStandIns {
     }
     function global:Set-CASMailbox {
         [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
-        param([Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)][object] $Identity,
+        param([Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)][MapiHttpToolsLab.Exchange.MailboxIdParameter] $Identity,
             [Nullable[bool]] $MapiHttpEnabled, [bool] $MAPIEnabled, [bool] $MAPIBlockOutlookRpcHttp, [bool] $MAPIBlockOutlookExternalConnectivity, [string] $DomainController)
         process {
             if ($PSCmdlet.ShouldProcess("$Identity", 'Set CAS mailbox')) { Write-ExchangeCall 'Set-CASMailbox' $PSBoundParameters }
@@ -273,3 +293,31 @@ function Remove-ExchangeStandIns {
 }
 
 #endregion
+
+# contoso.lab with one server EX01 (the real SOLO-E19A exports renamed), its MAPI virtual directory at $InternalUrl,
+# and three mailboxes: alice (MAPI/HTTP), bob (MAPI/HTTP off: RPC/HTTP), erin (MAPI/HTTP off and RPC/HTTP blocked).
+function New-ContosoExchangeLab {
+    param([string] $InternalUrl = 'https://ex01.contoso.lab/mapi', [string] $ExternalUrl, [string[]] $IISAuthenticationMethods = @('Ntlm', 'OAuth', 'Negotiate'))
+    @{
+        Organization       = Import-CssExchangeFixture 'GetOrganizationConfig.xml'
+        Servers            = @(Import-CssExchangeFixture 'GetExchangeServer.xml' 'EX01')
+        VirtualDirectories = @(New-ExchangeMapiVirtualDirectory -Server 'EX01' -InternalUrl $InternalUrl -ExternalUrl $ExternalUrl -IISAuthenticationMethods $IISAuthenticationMethods)
+        Certificates       = @{ EX01 = @(Import-CssExchangeFixture 'GetExchangeCertificate.xml' 'EX01') }
+        AuthConfig         = Import-CssExchangeFixture 'GetAuthConfig.xml'
+        AuthServers        = @()
+        ComponentStates    = @(Import-CssExchangeFixture 'GetServerComponentState.xml' 'EX01')
+        OutlookAnywhere    = @()
+        Mailboxes          = @(
+            (New-ExchangeCasMailbox 'alice')
+            (New-ExchangeCasMailbox 'bob' -MapiHttpEnabled $false)
+            (New-ExchangeCasMailbox 'erin' -MapiHttpEnabled $false -MAPIBlockOutlookRpcHttp $true))
+    }
+}
+
+# The calls the stand-ins recorded, as "Command Name=Value ..." lines (parameters sorted), for literal assertions.
+function Get-ExchangeCallText {
+    foreach ($call in $global:ExchangeCalls) {
+        $parameters = $call.Parameters.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$(@($_.Value) -join ',')" }
+        (@($call.Command) + @($parameters)) -join ' '
+    }
+}
