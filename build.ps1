@@ -83,6 +83,8 @@ function Invoke-PesterSuite {
     $config.Run.Path = Join-Path $root 'tests/Pester'
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Detailed'
+    # CI logs (output redirected) get plain text, not colour escapes.
+    if ([Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plaintext' }
     $config.TestResult.Enabled = $true
     $config.TestResult.OutputFormat = 'NUnitXml'
     $config.TestResult.OutputPath = Join-Path $root 'out/TestResults/pester.xml'
@@ -99,6 +101,7 @@ function Invoke-PesterSuite {
     [pscustomobject]@{ Runner = 'Pester'; Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount + $result.NotRunCount; Elapsed = $clock.Elapsed }
 }
 
+if ([Console]::IsOutputRedirected -and (Get-Variable PSStyle -ErrorAction SilentlyContinue)) { $PSStyle.OutputRendering = 'PlainText' }
 $exitCode = 0
 foreach ($t in $Task) {
     switch ($t) {

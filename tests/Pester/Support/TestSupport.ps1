@@ -86,7 +86,8 @@ function Test-TrustedRoot([string] $Thumbprint) {
 function Invoke-ChildPwsh {
     param([string] $Script, [string] $Folder)
     $file = Join-Path $Folder ('task-{0}.ps1' -f [guid]::NewGuid().ToString('n'))
-    Set-Content -LiteralPath $file -Value $Script -Encoding utf8
+    # Plain text, as a task's log file receives it.
+    Set-Content -LiteralPath $file -Value ("if (`$PSStyle) { `$PSStyle.OutputRendering = 'PlainText' }`n" + $Script) -Encoding utf8
     $pwsh = Join-Path $PSHOME $(if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') { 'pwsh.exe' } else { 'pwsh' })
     $output = & $pwsh -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
     [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
