@@ -61,7 +61,7 @@ function Format-Duration([TimeSpan] $Elapsed) { '{0:0.0} s' -f $Elapsed.TotalSec
 function Invoke-XunitSuite {
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $summary = $null
-    & dotnet test $solution -c $Configuration 2>&1 | ForEach-Object {
+    & dotnet test $solution -c $Configuration --no-build 2>&1 | ForEach-Object {
         $line = "$_"
         if ($line -match '(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)') {
             $summary = [pscustomobject]@{ Failed = [int]$Matches[2]; Passed = [int]$Matches[3]; Skipped = [int]$Matches[4] }
@@ -96,8 +96,9 @@ function Invoke-PesterSuite {
     $env:MAPIHTTP_LABHOST = Join-Path $root "tests/MapiHttpTools.LabHost/bin/$Configuration/net10.0/MapiHttpTools.LabHost.dll"
     $result = Invoke-Pester -Configuration $config
     $clock.Stop()
-    # A failing BeforeAll fails its tests without counting them as failed: count the failed blocks too.
-    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    # A failing BeforeAll fails the tests under it; a file that fails before discovery has no tests: count it once.
+    $failed = $result.FailedCount
+    if ($failed -eq 0) { $failed = $result.FailedBlocksCount + $result.FailedContainersCount }
     [pscustomobject]@{ Runner = 'Pester'; Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount + $result.NotRunCount; Elapsed = $clock.Elapsed }
 }
 
@@ -109,6 +110,10 @@ foreach ($t in $Task) {
             Invoke-Dotnet @('build', $solution, '-c', $Configuration)
         }
         'Test' {
+            # dotnet test builds only the test projects: the whole solution (the lab host, Pester's restore) first.
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            Invoke-Dotnet @('build', $solution, '-c', $Configuration)
+            Write-Host "Build of the solution: $(Format-Duration $clock.Elapsed)"
             $runs = @(Invoke-XunitSuite)
             $runs += Invoke-PesterSuite
             Write-Host ''
