@@ -21,10 +21,9 @@ function Get-LabHostPath {
 # (on Linux .NET's per-user folder ~/.dotnet/corefx/cryptography/x509stores/root) until Stop-MapiLab.
 function Start-MapiLab {
     param([string[]] $Fault = @('None'), [int] $SlowDelayMs = 3000)
-    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $start.ArgumentList.Add((Get-LabHostPath))
-    foreach ($f in $Fault) { $start.ArgumentList.Add('--fault'); $start.ArgumentList.Add($f) }
-    $start.ArgumentList.Add('--slow-delay-ms'); $start.ArgumentList.Add([string]$SlowDelayMs)
+    $arguments = @((Get-LabHostPath)) + @($Fault | ForEach-Object { '--fault', $_ }) + @('--slow-delay-ms', [string]$SlowDelayMs)
+    # Arguments as one quoted string: ProcessStartInfo.ArgumentList does not exist in Windows PowerShell 5.1.
+    $start = New-Object System.Diagnostics.ProcessStartInfo 'dotnet', (($arguments | ForEach-Object { '"' + $_ + '"' }) -join ' ')
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true
     $start.UseShellExecute = $false
@@ -41,7 +40,10 @@ function Start-MapiLab {
             $servers[$parts[1]] = [pscustomobject]@{ Fault = $parts[1]; Address = $parts[2]; Port = [int]$parts[3]; Uri = $parts[4] }
         }
     }
-    $root = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificateFromFile($rootPath)
+    $root = if ('System.Security.Cryptography.X509Certificates.X509CertificateLoader' -as [type]) {
+        [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificateFromFile($rootPath)
+    }
+    else { New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 (, [System.IO.File]::ReadAllBytes($rootPath)) }
     $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('Root', 'CurrentUser')
     $store.Open('ReadWrite')
     try { $store.Add($root) } finally { $store.Dispose() }
@@ -71,7 +73,7 @@ function Stop-MapiLab {
     $store.Open('ReadWrite')
     try { $store.Remove($Lab.Root) } finally { $store.Dispose() }
     $Lab.Process.StandardInput.Close()
-    if (-not $Lab.Process.WaitForExit(10000)) { $Lab.Process.Kill($true) }
+    if (-not $Lab.Process.WaitForExit(10000)) { $Lab.Process.Kill() }
     $Lab.Process.Dispose()
 }
 
@@ -88,7 +90,7 @@ function Invoke-ChildPwsh {
     $file = Join-Path $Folder ('task-{0}.ps1' -f [guid]::NewGuid().ToString('n'))
     # Plain text, as a task's log file receives it.
     Set-Content -LiteralPath $file -Value ("if (`$PSStyle) { `$PSStyle.OutputRendering = 'PlainText' }`n" + $Script) -Encoding utf8
-    $pwsh = Join-Path $PSHOME $(if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') { 'pwsh.exe' } else { 'pwsh' })
+    $pwsh = Join-Path $PSHOME $(if ($PSVersionTable.PSEdition -eq 'Desktop') { 'powershell.exe' } elseif ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
     $output = & $pwsh -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
     [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
 }
