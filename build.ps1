@@ -24,7 +24,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo')]
+    # Build, Test, Docs, Package, Demo; "-Task Docs,Package" also works from a Unix shell (pwsh -File passes one string).
     [string[]] $Task = @('Build', 'Test'),
 
     [ValidateSet('Debug', 'Release')]
@@ -32,6 +32,9 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+$Task = @($Task | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+$unknown = @($Task | Where-Object { $_ -notin 'Build', 'Test', 'Docs', 'Package', 'Demo' })
+if ($unknown) { throw "Unknown task(s): $($unknown -join ', '). Tasks: Build, Test, Docs, Package, Demo." }
 $root = $PSScriptRoot
 $moduleDir = Join-Path $root 'out/MapiHttpTools'
 $solution = Join-Path $root 'MapiHttpTools.sln'
