@@ -27,6 +27,9 @@ public sealed class MapiHttpClientFinding : MapiHttpResult
         : base(check, status, cause, target, null, message, recommendation, evidence)
     {
     }
+
+    // Issue 13: Format-List of a client state shows its Findings by this text, not by the type name.
+    public override string ToString() => $"{Check}: {Status} - {Message}";
 }
 
 /// <summary>A registry value that changes how Outlook finds Autodiscover or authenticates, and what it does to MAPI/HTTP.</summary>

@@ -112,6 +112,9 @@ public sealed class MapiHttpLogFinding : MapiHttpResult
 
     /// <summary>How many requests the finding rests on.</summary>
     public long Count { get; }
+
+    // Issue 13: Format-List of a log summary shows its Findings by this text, not by the type name.
+    public override string ToString() => $"{Check}: {Status} - {Message}";
 }
 
 /// <summary>

@@ -1,0 +1,136 @@
+<#
+    What an admin's console shows (issue 13), in a real pwsh: the default table and list view of every result type
+    at 120 columns (no type names, no System.String[], the designed columns), and Get-Help -Full of every cmdlet.
+#>
+
+BeforeDiscovery {
+    $manifest = Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../MapiHttpTools.psd1')
+    $script:cmdlets = @($manifest.CmdletsToExport | ForEach-Object { @{ Name = $_ } })
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Support/TestSupport.ps1')
+    Import-Module $ModuleManifest -Force -ErrorAction Stop
+    # Copied to a neutral folder: the repository path contains "MapiHttpTools.", which a type-name check would see.
+    $fixtures = Join-Path $TestDrive 'fixtures'
+    Copy-Item -Recurse (Join-Path $RepoRoot 'tests/MapiHttpTools.Tests/Fixtures') $fixtures
+
+    $script:lab = Start-MapiLab -Fault None
+    $server = $lab.Servers['None']
+    Install-ExchangeStandIns (New-ContosoExchangeLab -IISAuthenticationMethods Ntlm, OAuth)
+    $diagnostic = Invoke-MapiHttpDiagnostic -SkipEndpointTest -SkipIisCheck
+    $summary = Get-MapiHttpLogSummary -Path (Join-Path $fixtures 'Logs/HttpProxy/Mapi')
+    $client = Get-MapiHttpClientState -RegistryExportPath (Join-Path $fixtures 'ClientState/disabled-hkcu.reg')
+    # One sample of each result type, as the cmdlets write them.
+    $script:samples = @{
+        MapiHttpEndpointResult      = @(Test-MapiHttpEndpoint -Uri $server.Uri -TargetAddress $server.Address -TimeoutSec 5)
+        MapiAppPoolHealthResult     = @(Get-MapiAppPoolHealth -ConfigurationPath (Join-Path $fixtures 'css-exchange/IIS/applicationHost.config'))
+        MapiHttpClientStateResult   = @($client)
+        MapiHttpClientFinding       = @($client.Findings)
+        MapiRepairResult            = @($diagnostic | Repair-MapiVirtualDirectory -WhatIf -WarningAction SilentlyContinue 6>$null)
+        HttpProxyLogRecord          = @(Read-MapiHttpLog -Path (Join-Path $fixtures 'Logs/HttpProxy/Mapi'))
+        MapiHttpLogSummary          = @($summary)
+        MapiHttpLogStatistics       = @($summary.ByUser)
+        MapiHttpLogFinding          = @($summary.Findings)
+        MapiHttpConfigurationResult = @($diagnostic | Where-Object Check -ne 'Verdict')
+        MapiHttpVerdictResult       = @($diagnostic | Where-Object Check -eq 'Verdict')
+        MapiHttpMailboxStateResult  = @(Get-MapiHttpMailboxState)
+    }
+    Remove-ExchangeStandIns
+}
+
+AfterAll {
+    Stop-MapiLab $script:lab
+}
+
+Describe 'Default views at 120 columns' {
+    It '<Type> table shows the designed columns and no type names' -ForEach @(
+        @{ Type = 'MapiHttpEndpointResult'; Header = 'Status Cause Check Address Ms Message' }
+        @{ Type = 'MapiAppPoolHealthResult'; Header = 'Status Cause Name State Message' }
+        @{ Type = 'MapiHttpClientStateResult'; Header = 'Status Cause User Outlook Disabled Message' }
+        @{ Type = 'MapiHttpClientFinding'; Header = 'Status Cause Check Message' }
+        @{ Type = 'MapiRepairResult'; Header = 'Outcome Action Change Message' }
+        @{ Type = 'HttpProxyLogRecord'; Header = 'DateTime (UTC) Status Ms RequestType User FrontEnd BackEnd Client' }
+        @{ Type = 'MapiHttpLogSummary'; Header = 'Status Requests Failures 401 % 503 Bursts P50 ms P95 ms P99 ms Malformed Findings' }
+        @{ Type = 'MapiHttpLogStatistics'; Header = 'Dimension Key Requests Failures 401 % 503 P50 P95 P99 FailuresByStatus' }
+        @{ Type = 'MapiHttpLogFinding'; Header = 'Status Cause Server Since (UTC) Message' }
+        @{ Type = 'MapiHttpConfigurationResult'; Header = 'Status Cause Check Server Message' }
+        @{ Type = 'MapiHttpVerdictResult'; Header = 'Status Causes Servers Verdict' }
+        @{ Type = 'MapiHttpMailboxStateResult'; Header = 'Status EffectiveProtocol Mailbox Message' }
+    ) {
+        $objects = $samples[$Type]
+        $objects.Count | Should -BeGreaterThan 0
+        $objects[0].PSObject.TypeNames[0] | Should -Be "MapiHttpTools.$Type"
+        $text = $objects | Out-String -Width 120
+        $lines = $text -split "`r?`n"
+        $headerLine = $lines | Where-Object { $_.Trim() } | Where-Object { $_ -notmatch '^\s+\w+: ' } | Select-Object -First 1
+        ($headerLine.Trim() -split '\s+') -join ' ' | Should -Be $Header
+        $lines | Where-Object Length -GT 120 | Should -BeNullOrEmpty
+        $text | Should -Not -Match 'MapiHttpTools\.'
+        $text | Should -Not -Match 'System\.'
+    }
+
+    It '<Type> list shows values, not type names' -ForEach @(
+        'MapiHttpEndpointResult', 'MapiAppPoolHealthResult', 'MapiHttpClientStateResult', 'MapiHttpClientFinding', 'MapiRepairResult', 'HttpProxyLogRecord',
+        'MapiHttpLogSummary', 'MapiHttpLogStatistics', 'MapiHttpLogFinding', 'MapiHttpConfigurationResult', 'MapiHttpVerdictResult', 'MapiHttpMailboxStateResult' | ForEach-Object { @{ Type = $_ } }
+    ) {
+        $text = $samples[$Type] | Select-Object -First 3 | Format-List | Out-String -Width 120
+        $text | Should -Match 'Status\s+: '
+        $text | Should -Not -Match 'MapiHttpTools\.'
+        $text | Should -Not -Match 'System\.String\[\]'
+        $text | Should -Not -Match 'System\.Collections'
+    }
+
+    It 'the endpoint table groups the rows under the URI probed' {
+        $text = $samples['MapiHttpEndpointResult'] | Out-String -Width 120
+        $text | Should -Match ([regex]::Escape("Uri: $($lab.Servers['None'].Uri)"))
+    }
+}
+
+Describe 'Get-Help <Name> -Full' -ForEach $cmdlets {
+    BeforeAll {
+        $script:help = Get-Help $Name -Full
+        $script:full = $help | Out-String -Width 120
+        $script:command = Get-Command $Name
+    }
+
+    It 'has written help: synopsis, description and at least three examples' {
+        $help.Synopsis | Should -Not -BeLike "*$Name *[<CommonParameters>]*"
+        $help.Synopsis.Trim() | Should -Not -BeNullOrEmpty
+        ($help.description.Text -join '').Trim() | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 3
+        $full | Should -Match 'SYNTAX'
+        $full | Should -Match 'PARAMETERS'
+        $full | Should -Match 'Example 1: '
+    }
+
+    It 'describes every parameter' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $described = @($help.parameters.parameter | Where-Object { ($_.description.Text -join '').Trim() } | ForEach-Object Name)
+        $command.Parameters.Keys | Where-Object { $_ -notin $common } | Where-Object { $_ -notin $described } | Should -BeNullOrEmpty
+    }
+
+    It 'every example parses and uses the cmdlet with parameters it has' {
+        foreach ($example in @($help.examples.example)) {
+            # An example's code is its command blocks and the output shown after them, separated by blank lines.
+            $blocks = ($example.code -join "`n") -split '\r?\n\s*\r?\n'
+            $asts = foreach ($block in $blocks) {
+                $tokens = $errors = $null
+                $ast = [System.Management.Automation.Language.Parser]::ParseInput($block, [ref]$tokens, [ref]$errors)
+                if (-not $errors) { $ast; continue }
+                # Output: a table (a rule of dashes under the header) or a list (Name : value lines).
+                $isTable = $block -match '(?m)^-{2,}( +-{2,})*\s*$'
+                $isList = @($block -split '\r?\n' | Where-Object { $_.Trim() -and $_ -notmatch '^\S[^:]*\s:\s' -and $_ -notmatch '^\s{10,}\S' }).Count -eq 0
+                ($isTable -or $isList) | Should -BeTrue -Because "$($example.title): a block that is neither PowerShell nor output: $block"
+            }
+            $calls = @($asts | ForEach-Object { $_.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] -and $n.GetCommandName() -eq $Name }, $true) })
+            $calls.Count | Should -BeGreaterThan 0 -Because "$($example.title) shows $Name"
+            foreach ($call in $calls) {
+                foreach ($parameter in @($call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] })) {
+                    $known = $command.Parameters.Keys + @($command.Parameters.Values.Aliases)
+                    $parameter.ParameterName | Should -BeIn $known -Because "$($example.title) passes -$($parameter.ParameterName)"
+                }
+            }
+        }
+    }
+}
