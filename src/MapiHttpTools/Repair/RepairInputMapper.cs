@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Repair;
 
@@ -108,7 +109,8 @@ internal static class RepairInputMapper
         string? name = Text(Property(item, "Name"));
         string? kind = Text(Property(item, "Kind"));
         string? target = Text(Property(item, "Target")) ?? name ?? Text(Property(item, "Uri"));
-        string message = Text(Property(item, "Message")) ?? check;
+        // Issue 20: text from piped (possibly deserialized) results reaches Message text: escaped and cut.
+        string message = DisplayText.Safe(Text(Property(item, "Message")) ?? check);
         string? recommendation = Text(Property(item, "Recommendation"));
         string? server = Text(Property(item, "Server"));
         List<Finding> findings = Findings(Property(item, "Findings"));
@@ -337,7 +339,7 @@ internal static class RepairInputMapper
             }
 
             MapiHttpCause? cause = TryEnum(Property(f, "Cause"), out MapiHttpCause c) ? c : null;
-            findings.Add(new Finding(check, status, cause, Text(Property(f, "Message")) ?? check, Text(Property(f, "Recommendation"))));
+            findings.Add(new Finding(DisplayText.Safe(check), status, cause, DisplayText.Safe(Text(Property(f, "Message")) ?? check), Text(Property(f, "Recommendation"))));
         }
 
         return findings;

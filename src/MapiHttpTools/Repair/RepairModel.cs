@@ -177,15 +177,22 @@ internal sealed class PlannedChange
 
     public bool IsPending => Decided is null;
 
-    /// <summary>The sentence the confirmation prompt and -WhatIf print.</summary>
+    /// <summary>
+    /// The sentence the confirmation prompt and -WhatIf print, with every value it sets (issue 20); values read from
+    /// Exchange, IIS or a backup are escaped (DisplayText.Safe).
+    /// </summary>
     public string Description => Step switch
     {
-        RepairStep.RemoveVirtualDirectory => $"Remove the MAPI virtual directory '{Target}' ({Command})",
-        RepairStep.NewVirtualDirectory => $"Create the MAPI virtual directory on {NewVirtualDirectory?.Server} with {MapiRepairResult.Text(After)} ({Command})",
-        RepairStep.AppPoolRecycle => $"Restart the application pool {Target} ({MapiRepairResult.Text(Before)}) ({Command})",
-        RepairStep.ResetIis => $"Reset IIS on {Target} so that the changes above take effect ({Command})",
-        _ => $"Set {Setting} of '{Target}' from {MapiRepairResult.Text(Before)} to {MapiRepairResult.Text(After)} ({Command})",
+        RepairStep.RemoveVirtualDirectory => $"Remove the MAPI virtual directory '{Safe(Target)}' ({Safe(Command)})",
+        RepairStep.NewVirtualDirectory => $"Create the MAPI virtual directory on {Safe(NewVirtualDirectory?.Server)} with {Show(After)} ({Safe(Command)})",
+        RepairStep.AppPoolRecycle => $"Restart the application pool {Target} ({Show(Before)}) ({Command})",
+        RepairStep.ResetIis => $"Reset IIS on {Safe(Target)} so that the changes above take effect ({Safe(Command)})",
+        _ => $"Set {Setting} of '{Safe(Target)}' from {Show(Before)} to {Show(After)} ({Safe(Command)})",
     };
+
+    private static string Show(object? value) => Safe(MapiRepairResult.Text(value));
+
+    private static string Safe(string? text) => Infrastructure.DisplayText.Safe(text, 1024);
 }
 
 /// <summary>What New-MapiVirtualDirectory is called with.</summary>

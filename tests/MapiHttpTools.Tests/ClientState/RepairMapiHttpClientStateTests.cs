@@ -63,6 +63,20 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes);
 
     [Fact]
+    public void Without_BackupPath_the_backup_goes_under_the_module_services_folder_not_the_profile()
+    {
+        using ModuleSession session = Session();
+        session.Services().DefaultBackupFolder = _backup;
+
+        MapiHttpClientRepairResult result = Assert.Single(session.Invoke("Repair-MapiHttpClientState", Vars()).Objects<MapiHttpClientRepairResult>());
+
+        // Issue 11: <default folder>\<yyyyMMdd-HHmmss>\MapiHttpDisabled.reg, inside this test's temporary folder.
+        Assert.Equal(_backup, Path.GetDirectoryName(Path.GetDirectoryName(result.BackupPath)));
+        Assert.Equal("MapiHttpDisabled.reg", Path.GetFileName(result.BackupPath));
+        Assert.True(File.Exists(result.BackupPath));
+    }
+
+    [Fact]
     public void MapiHttpDisabled_is_set_to_0_after_a_backup_that_restores_the_old_value()
     {
         Dictionary<string, byte[]> cacheBefore = Snapshot(_cache);

@@ -208,6 +208,18 @@ public sealed class RepairIssueTests : IDisposable
     }
 
     [Fact]
+    public void Text_of_piped_findings_reaches_the_messages_escaped()
+    {
+        ScriptResult run = _repair.Repair("-SkipVerify -Confirm:$false", pipeline: "[pscustomobject]@{ Check = 'Tls'; Status = 'Fail'; Cause = 'Certificate'; Server = 'EX01'; Target = 'https://mail.contoso.lab/mapi'; Message = \"expired`e]0;pwned`a\" }");
+
+        Assert.Empty(run.ErrorIds);
+        MapiRepairResult note = Assert.Single(run.Objects<MapiRepairResult>());
+        Assert.Contains("Not repaired: expired\\e]0;pwned\\a A Certificate cause", note.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', note.Message);
+        Assert.Empty(_repair.ExchangeCalls);
+    }
+
+    [Fact]
     public void The_front_end_directory_is_picked_by_its_web_site_not_by_text_in_the_identity()
     {
         _repair.Set("""
