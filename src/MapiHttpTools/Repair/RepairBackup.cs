@@ -51,6 +51,15 @@ internal sealed class RepairBackup
 
     public IDictionary<string, string> PoolStates { get; } = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The Server of a backup taken by a repair of organisation findings that name no server (issue 11); such a backup
+    /// holds the organisation flag only and is restored with -Server Organization.
+    /// </summary>
+    public const string OrganizationServer = "Organization";
+
+    /// <summary>True for a backup of the organisation flag alone, taken without a server.</summary>
+    public bool IsOrganizationOnly => Server == OrganizationServer && VirtualDirectory is null && WindowsAuthentication is null && AnonymousAuthentication is null && PoolStates.Count == 0;
+
     public bool IsEmpty => OrganizationMapiHttpEnabled is null && VirtualDirectory is null && WindowsAuthentication is null && AnonymousAuthentication is null && PoolStates.Count == 0;
 
     /// <summary>The backup of everything the pending changes of a plan touch, from the facts read before it.</summary>

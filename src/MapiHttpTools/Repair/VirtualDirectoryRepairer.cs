@@ -180,7 +180,12 @@ internal sealed class VirtualDirectoryRepairer
 
         RestoreGuard.CheckServer(backup, server, path);
         _sink.Verbose($"Restoring {DisplayText.Safe(backup.Server)} as it was at {backup.CreatedUtc:u} from {DisplayText.Safe(path)}.");
-        var commands = new List<string> { "Get-MapiVirtualDirectory" };
+        var commands = new List<string>();
+        if (!backup.IsOrganizationOnly)
+        {
+            commands.Add("Get-MapiVirtualDirectory");
+        }
+
         if (backup.OrganizationMapiHttpEnabled is not null)
         {
             commands.AddRange(new[] { "Get-OrganizationConfig", "Set-OrganizationConfig" });
@@ -192,6 +197,24 @@ internal sealed class VirtualDirectoryRepairer
         }
 
         RequireCommands(commands);
+
+        if (backup.IsOrganizationOnly)
+        {
+            // The backup of an organisation finding repaired without a server (issue 11): only the organisation flag.
+            var organization = new RepairFacts(RepairBackup.OrganizationServer);
+            try
+            {
+                organization.OrganizationMapiHttpEnabled = _exchange.GetOrganizationMapiHttpEnabled();
+            }
+            catch (RepairException ex)
+            {
+                _sink.Error(ex.As("ExchangeReadFailed", ErrorCategory.ReadError, "Organization"));
+                return;
+            }
+
+            Run(organization, RepairPlanner.PlanRestore(backup, organization, resetIis: false), null, new List<SkipNote>(), resetIisAsked: false, cancellation, organizationOnly: true);
+            return;
+        }
 
         var iisNeeds = new RepairRequest { ResetIisAuthentication = backup.WindowsAuthentication is not null || backup.AnonymousAuthentication is not null, ResetIis = _options.ResetIis };
         foreach (string pool in backup.PoolStates.Keys)
@@ -238,7 +261,7 @@ internal sealed class VirtualDirectoryRepairer
             return;
         }
 
-        var facts = new RepairFacts("Organization");
+        var facts = new RepairFacts(RepairBackup.OrganizationServer);
         try
         {
             facts.OrganizationMapiHttpEnabled = _exchange.GetOrganizationMapiHttpEnabled();

@@ -58,6 +58,13 @@ public sealed class RepairIssueTests : IDisposable
         MapiRepairResult url = results.Single(r => r.Action == MapiRepairAction.SetInternalUrl);
         Assert.Equal((MapiRepairOutcome.Changed, "EX01", (object?)"http://mail.contoso.lab/mapi", (object?)"https://mail.contoso.lab/mapi"), (url.Outcome, url.Server, url.Before, url.After));
         Assert.DoesNotContain(results, r => r.Message.StartsWith("Not repaired automatically", StringComparison.Ordinal));
+
+        // The organisation's backup names no server: it is put back with -Server Organization, nothing else is read.
+        _repair.Set("$global:ExchangeCalls.Clear()");
+        ScriptResult restore = _repair.Repair("-Server Organization -RestoreFrom $path -Confirm:$false", new() { ["path"] = org.BackupPath });
+        Assert.Empty(restore.ErrorIds);
+        Assert.Equal(new[] { "Get-OrganizationConfig", "Set-OrganizationConfig -MapiHttpEnabled $false" }, _repair.ExchangeCalls);
+        Assert.Equal((MapiRepairAction.Restore, MapiRepairOutcome.Changed), restore.Objects<MapiRepairResult>().Select(r => (r.Action, r.Outcome)).Single());
     }
 
     [Fact]
