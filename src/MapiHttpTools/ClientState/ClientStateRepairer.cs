@@ -40,9 +40,9 @@ internal sealed class RepairBackup
 
     public string Path { get; }
 
-    /// <summary>The default: %LOCALAPPDATA%\MapiHttpTools\Backup\&lt;yyyyMMdd-HHmmss&gt; of the user running the repair.</summary>
-    public static string DefaultPath(DateTime now) =>
-        System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "MapiHttpTools", "Backup", now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+    /// <summary>The default: &lt;root&gt;\&lt;yyyyMMdd-HHmmss&gt;, root being the module's backup folder (%LOCALAPPDATA%\MapiHttpTools\Backup of the user running the repair).</summary>
+    public static string DefaultPath(string root, DateTime now) =>
+        System.IO.Path.Combine(root, now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
 
     public string Ensure(string sub = "")
     {

@@ -52,7 +52,7 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
 
     protected override void BeginProcessing()
     {
-        _backup = new RepairBackup(BackupPath is null ? RepairBackup.DefaultPath(DateTime.Now) : GetUnresolvedProviderPathFromPSPath(BackupPath));
+        _backup = new RepairBackup(BackupPath is null ? RepairBackup.DefaultPath(Services.BackupFolder, DateTime.Now) : GetUnresolvedProviderPathFromPSPath(BackupPath));
     }
 
     protected override void ProcessRecord()

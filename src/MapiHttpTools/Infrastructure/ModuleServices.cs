@@ -29,6 +29,13 @@ internal sealed class ModuleServices
     /// <summary>Stands in for the current user's Credential Manager.</summary>
     public ICredentialStore? CredentialStore { get; set; }
 
+    /// <summary>
+    /// Where the repair cmdlets put their backups when -BackupPath is not given; null means the user's profile
+    /// (%LOCALAPPDATA%\MapiHttpTools\Backup, ~/.local/share/MapiHttpTools/Backup). Tests point it at their own
+    /// temporary folder so that no test writes into the real profile (issue 11).
+    /// </summary>
+    public string? DefaultBackupFolder { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {
@@ -49,6 +56,21 @@ internal sealed class ModuleServices
     /// <summary>No stand-ins: what a thread without a runspace gets.</summary>
     private static ModuleServices Empty { get; } = new();
 
+    /// <summary>The backup folder to use without -BackupPath: the stand-in, else MapiHttpTools\Backup in the user's local application data.</summary>
+    public string BackupFolder => DefaultBackupFolder ?? ProfileBackupFolder();
+
     /// <summary>The host resolver to use: the stand-in, else real DNS.</summary>
     public IHostResolver Resolver => HostResolver ?? DnsHostResolver.Instance;
+
+    /// <summary>MapiHttpTools\Backup under the user's local application data (the profile; never used by tests).</summary>
+    internal static string ProfileBackupFolder()
+    {
+        string local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        if (string.IsNullOrEmpty(local))
+        {
+            local = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+
+        return System.IO.Path.Combine(local, "MapiHttpTools", "Backup");
+    }
 }

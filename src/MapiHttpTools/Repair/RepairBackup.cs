@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Repair;
 
@@ -21,6 +22,12 @@ internal sealed class RepairBackup
 {
     public const int CurrentFormatVersion = 1;
     public const string KindName = "MapiHttpTools.RepairBackup";
+
+    /// <summary>The largest backup read (a backup holds a dozen values; issue 20: hostile files stay small).</summary>
+    public const long MaxBytes = 1024 * 1024;
+
+    /// <summary>The longest value a backup may hold (URLs, names).</summary>
+    public const int MaxValueLength = 2048;
 
     private const string Organization = "Organization";
 
@@ -43,6 +50,15 @@ internal sealed class RepairBackup
     public bool? AnonymousAuthentication { get; set; }
 
     public IDictionary<string, string> PoolStates { get; } = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The Server of a backup taken by a repair of organisation findings that name no server (issue 11); such a backup
+    /// holds the organisation flag only and is restored with -Server Organization.
+    /// </summary>
+    public const string OrganizationServer = "Organization";
+
+    /// <summary>True for a backup of the organisation flag alone, taken without a server.</summary>
+    public bool IsOrganizationOnly => Server == OrganizationServer && VirtualDirectory is null && WindowsAuthentication is null && AnonymousAuthentication is null && PoolStates.Count == 0;
 
     public bool IsEmpty => OrganizationMapiHttpEnabled is null && VirtualDirectory is null && WindowsAuthentication is null && AnonymousAuthentication is null && PoolStates.Count == 0;
 
@@ -110,9 +126,13 @@ internal sealed class RepairBackup
     /// <summary>Reads a backup; anything that is not one of ours, or is damaged, throws <see cref="RepairException"/> BackupInvalid naming the file.</summary>
     public static RepairBackup Read(string path)
     {
-        if (!File.Exists(path))
+        try
         {
-            throw new RepairException("BackupNotFound", $"The backup file '{path}' does not exist.");
+            InputFile.Check(path, "a repair backup", MaxBytes);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new RepairException("BackupNotFound", $"The backup file '{DisplayText.Safe(path)}' does not exist.") { Category = ErrorCategory.ObjectNotFound, Target = path };
         }
 
         object? root;
@@ -146,7 +166,7 @@ internal sealed class RepairBackup
             throw Invalid(path, $"its FormatVersion {version} is not {CurrentFormatVersion}, the version this module reads{(version > CurrentFormatVersion ? " (it was written by a newer MapiHttpTools)" : string.Empty)}");
         }
 
-        string server = Text(Get(table, "Server")) ?? throw Invalid(path, "it names no Server");
+        string server = Clean(path, "Server", Text(Get(table, "Server"))) ?? throw Invalid(path, "it names no Server");
         DateTime created = Unwrap(Get(table, "CreatedUtc")) is DateTime when ? when.ToUniversalTime() : throw Invalid(path, "it has no CreatedUtc");
         var backup = new RepairBackup(server, created);
 
@@ -164,8 +184,8 @@ internal sealed class RepairBackup
                 throw Invalid(path, "an item is not a table of Target, Setting and Value");
             }
 
-            string target = Text(Get(item, "Target")) ?? throw Invalid(path, "an item has no Target");
-            string setting = Text(Get(item, "Setting")) ?? throw Invalid(path, $"the item for '{target}' has no Setting");
+            string target = Clean(path, "an item's Target", Text(Get(item, "Target"))) ?? throw Invalid(path, "an item has no Target");
+            string setting = Clean(path, $"the Setting of '{target}'", Text(Get(item, "Setting"))) ?? throw Invalid(path, $"the item for '{target}' has no Setting");
             object? value = Unwrap(Get(item, "Value"));
             switch (setting)
             {
@@ -184,6 +204,11 @@ internal sealed class RepairBackup
                     break;
                 case "State" when RepairScope.IsMapiPool(target):
                     string state = Text(value) ?? throw Invalid(path, $"the state of {target} is empty");
+                    if (state is not ("Started" or "Stopped"))
+                    {
+                        throw Invalid(path, $"the state of {target} is '{DisplayText.Safe(state)}', not Started or Stopped");
+                    }
+
                     backup.PoolStates[RepairScope.CanonicalPool(target)] = state;
                     break;
                 default:
@@ -198,13 +223,22 @@ internal sealed class RepairBackup
             vdir.TryGetValue("ExternalUrl", out object? externalUrl);
             vdir.TryGetValue("Server", out object? vdirServer);
             vdir.TryGetValue("IISAuthenticationMethods", out object? methods);
+            IReadOnlyList<string> methodNames = RunspaceExchangeClient.Methods(methods);
+            foreach (string method in methodNames)
+            {
+                if (!AuthenticationMethodNames.IsKnown(method))
+                {
+                    throw Invalid(path, $"IISAuthenticationMethods holds '{DisplayText.Safe(method)}', which is not an Exchange authentication method");
+                }
+            }
+
             backup.VirtualDirectory = new SavedVirtualDirectory(
                 exists,
                 exists ? vdirTarget : null,
-                Text(vdirServer) ?? server,
-                Text(internalUrl),
-                Text(externalUrl),
-                RunspaceExchangeClient.Methods(methods));
+                Clean(path, "the virtual directory's Server", Text(vdirServer)) ?? server,
+                CleanUrl(path, "InternalUrl", Text(internalUrl)),
+                CleanUrl(path, "ExternalUrl", Text(externalUrl)),
+                methodNames);
         }
 
         if (backup.IsEmpty)
@@ -266,7 +300,43 @@ internal sealed class RepairBackup
     };
 
     private static RepairException Invalid(string path, string why, Exception? inner = null) =>
-        new("BackupInvalid", $"'{path}' is not a usable backup of Repair-MapiVirtualDirectory: {why}.", inner);
+        new("BackupInvalid", $"'{DisplayText.Safe(path)}' is not a usable backup of Repair-MapiVirtualDirectory: {why}.", inner) { Category = ErrorCategory.InvalidData, Target = path };
+
+    /// <summary>
+    /// A text value of the backup, refused when it holds control characters or is longer than <see cref="MaxValueLength"/>
+    /// (issue 20: whatever the file says reaches prompts, messages and Exchange; the refusal quotes it escaped).
+    /// </summary>
+    private static string? Clean(string path, string what, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > MaxValueLength)
+        {
+            throw Invalid(path, $"{what} is {value.Length} characters long, more than the {MaxValueLength} a backup value may be ('{DisplayText.Safe(value, 64)}')");
+        }
+
+        if (value.Any(DisplayText.IsControl))
+        {
+            throw Invalid(path, $"{what} holds control characters ('{DisplayText.Safe(value)}')");
+        }
+
+        return value;
+    }
+
+    /// <summary>A URL of the backup: absolute https with the path /mapi, as the repair itself sets them.</summary>
+    private static string? CleanUrl(string path, string what, string? value)
+    {
+        string? url = Clean(path, what, value);
+        if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Scheme == Uri.UriSchemeHttps && uri.AbsolutePath.TrimEnd('/').Equals("/mapi", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw Invalid(path, $"{what} '{DisplayText.Safe(url)}' is not an https URL with the path /mapi");
+        }
+
+        return url;
+    }
 
     private static object? Get(IDictionary table, string key)
     {

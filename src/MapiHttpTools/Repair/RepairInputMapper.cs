@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Repair;
 
@@ -21,6 +22,12 @@ internal sealed class MappedInput
 
     public bool EnableOrganization { get; set; }
 
+    /// <summary>The finding is about the organisation (Area Organization, or an organisation check): it needs no server, and its Identity is the organisation's name, not a virtual directory.</summary>
+    public bool IsOrganization { get; set; }
+
+    /// <summary>The https /mapi URL a VirtualDirectoryUrl finding calls for, by URL property (InternalUrl, ExternalUrl).</summary>
+    public IDictionary<string, string> Urls { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     public bool AddAuthenticationMethods { get; set; }
 
     public bool ResetIisAuthentication { get; set; }
@@ -29,11 +36,21 @@ internal sealed class MappedInput
 
     public List<SkipNote> Notes { get; } = new();
 
-    public bool AsksForRepair => EnableOrganization || AddAuthenticationMethods || ResetIisAuthentication || StartPools.Count > 0;
+    public bool AsksForRepair => EnableOrganization || AddAuthenticationMethods || ResetIisAuthentication || StartPools.Count > 0 || Urls.Count > 0;
 
     public void ApplyTo(RepairRequest request)
     {
         request.EnableOrganization |= EnableOrganization;
+        if (Urls.TryGetValue("InternalUrl", out string? internalUrl))
+        {
+            request.InternalUrl ??= internalUrl;
+        }
+
+        if (Urls.TryGetValue("ExternalUrl", out string? externalUrl))
+        {
+            request.ExternalUrl ??= externalUrl;
+        }
+
         request.ResetIisAuthentication |= ResetIisAuthentication;
         if (AddAuthenticationMethods)
         {
@@ -56,8 +73,11 @@ internal sealed class MappedInput
 /// → AddAuthenticationMethods (Ntlm, OAuth, Negotiate added, existing kept) and ResetIisAuthentication.</item>
 /// <item>AppPool: a MAPI pool result that is not Started → StartAppPool for it; a 503 from the probe or a configuration
 /// result → start whichever MAPI pools are not Started. Pool settings (recycling, identity, ...) are not changed.</item>
-/// <item>NotEnabled about the organisation → EnableOrganization. Mailbox and client settings are not repaired here.</item>
-/// <item>VirtualDirectory → nothing automatic: the result names -Recreate -Force or -InternalUrl/-ExternalUrl.</item>
+/// <item>NotEnabled about the organisation → EnableOrganization, with or without a server (issue 11). Mailbox and
+/// client settings are not repaired here.</item>
+/// <item>VirtualDirectory: a URL finding (Property InternalUrl/ExternalUrl, Value an http or non-/mapi URL) → that URL set
+/// to https://HOST/mapi of the same host; anything else → nothing automatic: the result names -Recreate -Force or
+/// -InternalUrl/-ExternalUrl.</item>
 /// <item>Network, Certificate, Client → not server settings this cmdlet changes.</item>
 /// </list>
 /// Results that passed are ignored; results of this cmdlet (they carry Outcome) are ignored too.
@@ -89,7 +109,8 @@ internal static class RepairInputMapper
         string? name = Text(Property(item, "Name"));
         string? kind = Text(Property(item, "Kind"));
         string? target = Text(Property(item, "Target")) ?? name ?? Text(Property(item, "Uri"));
-        string message = Text(Property(item, "Message")) ?? check;
+        // Issue 20: text from piped (possibly deserialized) results reaches Message text: escaped and cut.
+        string message = DisplayText.Safe(Text(Property(item, "Message")) ?? check);
         string? recommendation = Text(Property(item, "Recommendation"));
         string? server = Text(Property(item, "Server"));
         List<Finding> findings = Findings(Property(item, "Findings"));
@@ -103,9 +124,10 @@ internal static class RepairInputMapper
                 AppPool(mapped, item, kind, name, target, message, recommendation, findings);
                 break;
             case MapiHttpCause.NotEnabled:
-                if (Mentions(check, "Organization") || Mentions(target, "Organization") || Mentions(check, "Organisation"))
+                if (IsOrganizationFinding(item, check, target))
                 {
                     mapped.EnableOrganization = true;
+                    mapped.IsOrganization = true;
                 }
                 else
                 {
@@ -114,6 +136,11 @@ internal static class RepairInputMapper
                         recommendation));
                 }
 
+                break;
+            case MapiHttpCause.VirtualDirectory when UrlFix(item) is (string property, string url):
+                // Issue 11: a URL finding holds the exact fix (the same host over https, path /mapi); the planner
+                // shows it before it is made, and backs it up first.
+                mapped.Urls[property] = url;
                 break;
             case MapiHttpCause.VirtualDirectory:
                 mapped.Notes.Add(new SkipNote(MapiRepairAction.Recreate, cause, target,
@@ -128,6 +155,37 @@ internal static class RepairInputMapper
         }
 
         return mapped;
+    }
+
+    /// <summary>An organisation finding: by its Area where the result has one (configuration results), else by its check or target name.</summary>
+    private static bool IsOrganizationFinding(PSObject item, string check, string? target)
+    {
+        string? area = Text(Property(item, "Area"));
+        if (area is not null)
+        {
+            return area.Equals("Organization", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return Mentions(check, "Organization") || Mentions(target, "Organization") || Mentions(check, "Organisation");
+    }
+
+    /// <summary>
+    /// The URL a VirtualDirectoryUrl finding calls for: its Property (InternalUrl or ExternalUrl) set to https://HOST/mapi,
+    /// HOST being the host of the URL it found. Null when the finding has no URL with a host (a missing URL needs the
+    /// admin to name the namespace).
+    /// </summary>
+    private static (string Property, string Url)? UrlFix(PSObject item)
+    {
+        string? property = Text(Property(item, "Property"));
+        string? value = Text(Property(item, "Value"));
+        if (property is not ("InternalUrl" or "ExternalUrl") || value is null
+            || !Uri.TryCreate(value, UriKind.Absolute, out Uri? found) || found.Host.Length == 0 || found.HostNameType is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+        {
+            return null;
+        }
+
+        string fixedUrl = $"https://{found.Host.ToLowerInvariant()}/mapi";
+        return RepairScope.SameUrl(fixedUrl, value) ? null : (property, fixedUrl);
     }
 
     private static void Authentication(MappedInput mapped, PSObject item, string check, string? kind, string? name, string? target, string message, string? recommendation, List<Finding> findings)
@@ -281,7 +339,7 @@ internal static class RepairInputMapper
             }
 
             MapiHttpCause? cause = TryEnum(Property(f, "Cause"), out MapiHttpCause c) ? c : null;
-            findings.Add(new Finding(check, status, cause, Text(Property(f, "Message")) ?? check, Text(Property(f, "Recommendation"))));
+            findings.Add(new Finding(DisplayText.Safe(check), status, cause, DisplayText.Safe(Text(Property(f, "Message")) ?? check), Text(Property(f, "Recommendation"))));
         }
 
         return findings;

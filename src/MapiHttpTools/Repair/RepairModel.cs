@@ -71,7 +71,37 @@ internal sealed record VirtualDirectoryFacts(
     string? InternalUrl,
     string? ExternalUrl,
     IReadOnlyList<string> AuthenticationMethods,
-    string? Fqdn);
+    string? Fqdn)
+{
+    /// <summary>The web site of the directory, from the name part of its Identity (SERVER\mapi (Web Site)).</summary>
+    public string? WebSite => VirtualDirectoryName.WebSite(Identity);
+
+    /// <summary>True for the front-end directory (web site "Default Web Site"); issue 12: by structure, not by searching the text.</summary>
+    public bool IsDefaultWebSite => string.Equals(WebSite, VirtualDirectoryName.DefaultWebSite, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// The parts of an Exchange virtual directory identity: an ADObjectId whose text is SERVER\NAME, NAME being
+/// "application (web site)" as Exchange names every virtual directory ("mapi (Default Web Site)", "mapi (Exchange Back End)").
+/// </summary>
+internal static class VirtualDirectoryName
+{
+    public const string DefaultWebSite = "Default Web Site";
+
+    /// <summary>The web site in parentheses at the end of the name part; null when the identity has no such part.</summary>
+    public static string? WebSite(string identity)
+    {
+        int slash = identity.LastIndexOf('\\');
+        string name = slash >= 0 ? identity.Substring(slash + 1) : identity;
+        int open = name.IndexOf(" (", StringComparison.Ordinal);
+        if (open <= 0 || !name.EndsWith(")", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return name.Substring(open + 2, name.Length - open - 3);
+    }
+}
 
 /// <summary>The /mapi authentication settings IIS has (effective values at the location).</summary>
 internal sealed record IisAuthenticationFacts(bool WindowsEnabled, bool AnonymousEnabled, IReadOnlyList<string> Providers);
@@ -147,15 +177,22 @@ internal sealed class PlannedChange
 
     public bool IsPending => Decided is null;
 
-    /// <summary>The sentence the confirmation prompt and -WhatIf print.</summary>
+    /// <summary>
+    /// The sentence the confirmation prompt and -WhatIf print, with every value it sets (issue 20); values read from
+    /// Exchange, IIS or a backup are escaped (DisplayText.Safe).
+    /// </summary>
     public string Description => Step switch
     {
-        RepairStep.RemoveVirtualDirectory => $"Remove the MAPI virtual directory '{Target}' ({Command})",
-        RepairStep.NewVirtualDirectory => $"Create the MAPI virtual directory on {NewVirtualDirectory?.Server} with {MapiRepairResult.Text(After)} ({Command})",
-        RepairStep.AppPoolRecycle => $"Restart the application pool {Target} ({MapiRepairResult.Text(Before)}) ({Command})",
-        RepairStep.ResetIis => $"Reset IIS on {Target} so that the changes above take effect ({Command})",
-        _ => $"Set {Setting} of '{Target}' from {MapiRepairResult.Text(Before)} to {MapiRepairResult.Text(After)} ({Command})",
+        RepairStep.RemoveVirtualDirectory => $"Remove the MAPI virtual directory '{Safe(Target)}' ({Safe(Command)})",
+        RepairStep.NewVirtualDirectory => $"Create the MAPI virtual directory on {Safe(NewVirtualDirectory?.Server)} with {Show(After)} ({Safe(Command)})",
+        RepairStep.AppPoolRecycle => $"Restart the application pool {Target} ({Show(Before)}) ({Command})",
+        RepairStep.ResetIis => $"Reset IIS on {Safe(Target)} so that the changes above take effect ({Safe(Command)})",
+        _ => $"Set {Setting} of '{Safe(Target)}' from {Show(Before)} to {Show(After)} ({Safe(Command)})",
     };
+
+    private static string Show(object? value) => Safe(MapiRepairResult.Text(value));
+
+    private static string Safe(string? text) => Infrastructure.DisplayText.Safe(text, 1024);
 }
 
 /// <summary>What New-MapiVirtualDirectory is called with.</summary>
@@ -171,12 +208,25 @@ internal sealed class RepairException : Exception
     }
 
     public string ErrorId { get; }
+
+    /// <summary>The ErrorCategory the cmdlet reports; InvalidOperation unless said.</summary>
+    public System.Management.Automation.ErrorCategory Category { get; init; } = System.Management.Automation.ErrorCategory.InvalidOperation;
+
+    /// <summary>The offending input (a server, a file, a URL).</summary>
+    public object? Target { get; init; }
+
+    /// <summary>This problem reported under <paramref name="errorId"/> with a category and target of the caller's choosing.</summary>
+    public RepairException As(string errorId, System.Management.Automation.ErrorCategory category, object? target) =>
+        new(errorId, Message, InnerException ?? this) { Category = category, Target = target };
 }
 
 /// <summary>Exchange's IISAuthenticationMethods names: canonical spelling, parsing and union that keeps existing entries.</summary>
 internal static class AuthenticationMethodNames
 {
     private static readonly string[] Known = { "Ntlm", "OAuth", "Negotiate", "Kerberos", "Basic", "Digest", "WindowsIntegrated", "LiveIdNegotiate", "LiveIdBasic", "Fba", "Adfs", "WSSecurity", "Certificate", "NegoEx" };
+
+    /// <summary>True for a name Exchange's AuthenticationMethod enum has.</summary>
+    public static bool IsKnown(string name) => Known.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase);
 
     public static string Canonical(string name)
     {

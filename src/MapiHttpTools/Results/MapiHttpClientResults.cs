@@ -268,8 +268,12 @@ internal sealed class MapiHttpClientStateFacts
     public List<MapiHttpClientFinding> Findings { get; } = new();
 }
 
-/// <summary>One change (or the decision not to change) made by Repair-MapiHttpClientState, with the state before and after.</summary>
-public sealed class MapiHttpClientRepairResult : MapiHttpResult
+/// <summary>
+/// One change (or the decision not to change) made by Repair-MapiHttpClientState, with the state before and after; one
+/// of the repair result family (issue 12). Outcome is Changed, NoChange (nothing to do), Skipped (-WhatIf, declined,
+/// or not possible here) or Failed.
+/// </summary>
+public sealed class MapiHttpClientRepairResult : MapiHttpRepairResult
 {
     internal MapiHttpClientRepairResult(
         string action,
@@ -284,30 +288,41 @@ public sealed class MapiHttpClientRepairResult : MapiHttpResult
         string message,
         string? recommendation,
         IEnumerable<KeyValuePair<string, object?>>? evidence = null)
-        : base(action, status, cause, target, null, message, recommendation, evidence)
+        : base(new RepairLine((MapiRepairAction)Enum.Parse(typeof(MapiRepairAction), action), OutcomeOf(status, changed), message)
+        {
+            Status = status,
+            Cause = cause,
+            Target = target,
+            Setting = SettingOf(action),
+            Before = before,
+            After = after,
+            BackupPath = backupPath,
+            Recommendation = recommendation,
+            Evidence = evidence,
+        })
     {
-        Action = action;
         ComputerName = computerName;
-        Before = before;
-        After = after;
         Changed = changed;
-        BackupPath = backupPath;
     }
 
-    /// <summary>SetMapiHttpDisabled, RemoveMapiHttpDisabled, MoveAutodiscoverCache or RemoveCredential.</summary>
-    public string Action { get; }
-
     public string? ComputerName { get; }
-
-    /// <summary>The state before (a registry value, a file path, a credential target name).</summary>
-    public string? Before { get; }
-
-    /// <summary>The state after; the same as Before when nothing changed.</summary>
-    public string? After { get; }
 
     /// <summary>True only when something was really changed (false for -WhatIf, declined prompts and nothing-to-do).</summary>
     public bool Changed { get; }
 
-    /// <summary>Where the previous state was saved (a .reg file to re-import, or the moved file); null when nothing was saved.</summary>
-    public string? BackupPath { get; }
+    private static MapiRepairOutcome OutcomeOf(CheckStatus status, bool changed) => changed
+        ? MapiRepairOutcome.Changed
+        : status switch
+        {
+            CheckStatus.Pass => MapiRepairOutcome.NoChange,
+            CheckStatus.Fail or CheckStatus.Error => MapiRepairOutcome.Failed,
+            _ => MapiRepairOutcome.Skipped,
+        };
+
+    private static string SettingOf(string action) => action switch
+    {
+        "SetMapiHttpDisabled" or "RemoveMapiHttpDisabled" => "MapiHttpDisabled",
+        "MoveAutodiscoverCache" => "AutodiscoverCache",
+        _ => "Credential",
+    };
 }

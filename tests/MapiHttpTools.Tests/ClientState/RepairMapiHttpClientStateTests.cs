@@ -63,6 +63,20 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes);
 
     [Fact]
+    public void Without_BackupPath_the_backup_goes_under_the_module_services_folder_not_the_profile()
+    {
+        using ModuleSession session = Session();
+        session.Services().DefaultBackupFolder = _backup;
+
+        MapiHttpClientRepairResult result = Assert.Single(session.Invoke("Repair-MapiHttpClientState", Vars()).Objects<MapiHttpClientRepairResult>());
+
+        // Issue 11: <default folder>\<yyyyMMdd-HHmmss>\MapiHttpDisabled.reg, inside this test's temporary folder.
+        Assert.Equal(_backup, Path.GetDirectoryName(Path.GetDirectoryName(result.BackupPath)));
+        Assert.Equal("MapiHttpDisabled.reg", Path.GetFileName(result.BackupPath));
+        Assert.True(File.Exists(result.BackupPath));
+    }
+
+    [Fact]
     public void MapiHttpDisabled_is_set_to_0_after_a_backup_that_restores_the_old_value()
     {
         Dictionary<string, byte[]> cacheBefore = Snapshot(_cache);
@@ -75,7 +89,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         string backupFile = Path.Combine(_backup, "MapiHttpDisabled.reg");
         Assert.Equal(
             ("SetMapiHttpDisabled", CheckStatus.Pass, MapiHttpCause.NotEnabled, @"HKCU\Software\Microsoft\Exchange\MapiHttpDisabled", "1 (REG_DWORD)", "0 (REG_DWORD)", true, backupFile),
-            (result.Action, result.Status, result.Cause, result.Target!, result.Before!, result.After!, result.Changed, result.BackupPath!));
+            (result.Action.ToString(), result.Status, result.Cause, result.Target!, (string)result.Before!, (string)result.After!, result.Changed, result.BackupPath!));
         Assert.Equal(Environment.MachineName, result.ComputerName);
         Assert.StartsWith("Restart Outlook", result.Recommendation, StringComparison.Ordinal);
         Assert.Equal((RegistryValueType.DWord, (object)0u), (MapiHttpDisabled!.Type, MapiHttpDisabled.Data));
@@ -100,7 +114,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
 
         MapiHttpClientRepairResult result = session.Invoke("Repair-MapiHttpClientState -RemoveMapiHttpDisabled -BackupPath $backup", Vars()).Objects<MapiHttpClientRepairResult>().Single();
 
-        Assert.Equal(("RemoveMapiHttpDisabled", "1 (REG_DWORD)", "(not set)", true), (result.Action, result.Before!, result.After!, result.Changed));
+        Assert.Equal(("RemoveMapiHttpDisabled", "1 (REG_DWORD)", "(not set)", true), (result.Action.ToString(), (string)result.Before!, (string)result.After!, result.Changed));
         Assert.Null(MapiHttpDisabled);
         Assert.Equal(new[] { "AlwaysUseMSOAuthForAutoDiscover" }, _registry.GetValues(RegistryRoot.User, ExchangeKey).Select(v => v.Name).ToArray());
         Assert.True(File.Exists(result.BackupPath));
@@ -126,7 +140,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         MapiHttpClientRepairResult[] results = run.Objects<MapiHttpClientRepairResult>().ToArray();
         Assert.Equal(
             new[] { "SetMapiHttpDisabled", "MoveAutodiscoverCache", "MoveAutodiscoverCache", "RemoveCredential", "RemoveCredential", "RemoveCredential" },
-            results.Select(r => r.Action).ToArray());
+            results.Select(r => r.Action.ToString()).ToArray());
         Assert.All(results, r => Assert.False(r.Changed));
         Assert.All(results, r => Assert.Equal(CheckStatus.Skipped, r.Status));
         Assert.All(results, r => Assert.Equal(r.Before, r.After));
@@ -143,11 +157,11 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -ClearAutodiscoverCache -AutodiscoverCachePath $cache -BackupPath $backup", Vars());
 
         Assert.Empty(run.Errors);
-        MapiHttpClientRepairResult[] moves = run.Objects<MapiHttpClientRepairResult>().Where(r => r.Action == "MoveAutodiscoverCache").ToArray();
+        MapiHttpClientRepairResult[] moves = run.Objects<MapiHttpClientRepairResult>().Where(r => r.Action == MapiRepairAction.MoveAutodiscoverCache).ToArray();
         string[] relative = { "{C5A1C3F4-0D2E-4B6A-9F1E-3B2A4C5D6E7F} - Autod.xml", Path.Combine("16", "0f4bd6e7c6a94a5ab4c0f2c3a1d9e8b7 - Autodiscover.xml") };
-        Assert.Equal(relative.Select(r => Path.Combine(_cache, r)), moves.Select(m => m.Before!));
-        Assert.Equal(relative.Select(r => Path.Combine(_backup, "AutodiscoverCache", r)), moves.Select(m => m.After!));
-        Assert.All(moves, m => Assert.True(m.Changed && m.BackupPath == m.After && m.Status == CheckStatus.Pass && m.Cause == MapiHttpCause.Client));
+        Assert.Equal(relative.Select(r => Path.Combine(_cache, r)), moves.Select(m => (string)m.Before!));
+        Assert.Equal(relative.Select(r => Path.Combine(_backup, "AutodiscoverCache", r)), moves.Select(m => (string)m.After!));
+        Assert.All(moves, m => Assert.True(m.Changed && m.BackupPath == (string?)m.After && m.Status == CheckStatus.Pass && m.Cause == MapiHttpCause.Client));
         foreach (string name in relative)
         {
             Assert.False(File.Exists(Path.Combine(_cache, name)));
@@ -168,9 +182,9 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         Assert.Empty(run.Errors);
         Assert.Equal(new[] { "MicrosoftOffice16_Data:SSPI:alice@contoso.com", "MSOID:alice@contoso.com", "Domain:target=mail.contoso.com" }, _credentials.Deleted);
         Assert.Equal(new[] { "git:https://github.com", "TERMSRV/rds01.contoso.com" }, _credentials.Enumerate().Select(e => e.TargetName).ToArray());
-        MapiHttpClientRepairResult[] removed = run.Objects<MapiHttpClientRepairResult>().Where(r => r.Action == "RemoveCredential").ToArray();
-        Assert.Equal(_credentials.Deleted, removed.Select(r => r.Before!).ToArray());
-        Assert.All(removed, r => Assert.Equal(("(removed)", true, (string?)null), (r.After!, r.Changed, r.BackupPath)));
+        MapiHttpClientRepairResult[] removed = run.Objects<MapiHttpClientRepairResult>().Where(r => r.Action == MapiRepairAction.RemoveCredential).ToArray();
+        Assert.Equal(_credentials.Deleted, removed.Select(r => (string)r.Before!).ToArray());
+        Assert.All(removed, r => Assert.Equal(("(removed)", true, (string?)null), ((string)r.After!, r.Changed, r.BackupPath)));
         Assert.Equal(2, Snapshot(_cache).Count(f => f.Key.EndsWith(".xml", StringComparison.Ordinal) && f.Key.Contains("Autod", StringComparison.Ordinal)));
     }
 
@@ -183,7 +197,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         ScriptResult run = session.Invoke("Repair-MapiHttpClientState -BackupPath $backup", Vars());
 
         MapiHttpClientRepairResult result = Assert.Single(run.Objects<MapiHttpClientRepairResult>());
-        Assert.Equal(("0 (REG_DWORD)", "0 (REG_DWORD)", false, (string?)null, CheckStatus.Pass), (result.Before!, result.After!, result.Changed, result.BackupPath, result.Status));
+        Assert.Equal(("0 (REG_DWORD)", "0 (REG_DWORD)", false, (string?)null, CheckStatus.Pass), ((string)result.Before!, (string)result.After!, result.Changed, result.BackupPath, result.Status));
         Assert.Equal("MapiHttpDisabled is already 0: nothing to change.", result.Message);
         Assert.False(Directory.Exists(_backup));
         Assert.Empty(run.Warnings);
@@ -216,7 +230,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         ScriptResult run = session.Invoke("Get-MapiHttpClientState -AutodiscoverCachePath $cache | Repair-MapiHttpClientState -ClearAutodiscoverCache -BackupPath $backup", Vars());
 
         Assert.Empty(run.Errors);
-        Assert.Equal(new[] { "SetMapiHttpDisabled", "MoveAutodiscoverCache", "MoveAutodiscoverCache" }, run.Objects<MapiHttpClientRepairResult>().Select(r => r.Action).ToArray());
+        Assert.Equal(new[] { "SetMapiHttpDisabled", "MoveAutodiscoverCache", "MoveAutodiscoverCache" }, run.Objects<MapiHttpClientRepairResult>().Select(r => r.Action.ToString()).ToArray());
         Assert.Equal(0L, MapiHttpDisabled!.AsNumber());
         Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(_backup, "AutodiscoverCache"), "*.xml", SearchOption.AllDirectories).Count());
     }
@@ -269,7 +283,7 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
 
         Assert.Equal(
             new[] { ("SetMapiHttpDisabled", CheckStatus.Skipped, false), ("MoveAutodiscoverCache", CheckStatus.Pass, true), ("MoveAutodiscoverCache", CheckStatus.Pass, true), ("RemoveCredential", CheckStatus.Skipped, false) },
-            results.Select(r => (r.Action, r.Status, r.Changed)).ToArray());
+            results.Select(r => (r.Action.ToString(), r.Status, r.Changed)).ToArray());
         Assert.StartsWith("There is no Windows registry on Linux or macOS", results[0].Message, StringComparison.Ordinal);
         Assert.Equal("There is no Windows Credential Manager on Linux or macOS.", results[3].Message);
     }
@@ -297,7 +311,9 @@ public sealed class RepairMapiHttpClientStateTests : IDisposable
         string plain = System.Text.RegularExpressions.Regex.Replace(session.Host.Output, "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty);
         string[] lines = plain.Split(Environment.NewLine).Where(l => l.Trim().Length > 0).ToArray();
 
-        Assert.Equal("Status  Action                 Changed Before                   After                    Target", lines[0].TrimEnd());
-        Assert.Equal(@"Pass    SetMapiHttpDisabled    True    1 (REG_DWORD)            0 (REG_DWORD)            HKCU\Software\Microsoft\Exchange\MapiHttpDisabled", lines[2].TrimEnd());
+        // One table view for the repair result family (issue 12).
+        Assert.Equal("Outcome      Action                   Machine          Change or message", lines[0].TrimEnd());
+        Assert.StartsWith("Changed      SetMapiHttpDisabled      ", lines[2], StringComparison.Ordinal);
+        Assert.EndsWith(" MapiHttpDisabled: 1 (REG_DWORD) -> 0 (REG_DWORD)", lines[2].TrimEnd(), StringComparison.Ordinal);
     }
 }

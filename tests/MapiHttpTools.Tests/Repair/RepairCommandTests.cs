@@ -171,7 +171,7 @@ public sealed class RepairCommandTests : IDisposable
         // Restore: everything back, in the fixed order, with its own backup first.
         iis.Calls.Clear();
         _repair.Set("$global:ExchangeCalls.Clear()");
-        ScriptResult restore = _repair.Repair("-RestoreFrom $path -SkipVerify -Confirm:$false", new() { ["path"] = backupPath });
+        ScriptResult restore = _repair.Repair("-Server EX01 -RestoreFrom $path -Force -SkipVerify -Confirm:$false", new() { ["path"] = backupPath });
 
         Assert.Empty(restore.ErrorIds);
         Assert.Equal(
@@ -233,7 +233,7 @@ public sealed class RepairCommandTests : IDisposable
         Assert.Contains("Changed before it: MapiHttpEnabled of 'Organization'.", failed.Message, StringComparison.Ordinal);
         Assert.Contains(@"Not attempted: IISAuthenticationMethods of 'EX01\mapi (Default Web Site)', State of 'MSExchangeMapiFrontEndAppPool', State of 'MSExchangeMapiMailboxAppPool'.", failed.Message, StringComparison.Ordinal);
         Assert.Contains(backupPath, failed.Message, StringComparison.Ordinal);
-        Assert.Equal($"Repair-MapiVirtualDirectory -RestoreFrom {backupPath}", failed.Recommendation);
+        Assert.Equal($"Repair-MapiVirtualDirectory -Server EX01 -RestoreFrom {backupPath}", failed.Recommendation);
         Assert.All(results.Where(r => r.Outcome == MapiRepairOutcome.NotAttempted), r => Assert.StartsWith("Not attempted: the change before it (InternalUrl of", r.Message, StringComparison.Ordinal));
         Assert.DoesNotContain(results, r => r.Action == MapiRepairAction.Verify);
 
@@ -276,7 +276,7 @@ public sealed class RepairCommandTests : IDisposable
         Assert.True(RepairBackup.Read(Assert.Single(_repair.BackupFiles)).VirtualDirectory!.Exists);
 
         _repair.Set("$global:ExchangeCalls.Clear()");
-        ScriptResult restore = _repair.Repair("-RestoreFrom $path -SkipVerify -Confirm:$false", new() { ["path"] = _repair.BackupFiles.Single() });
+        ScriptResult restore = _repair.Repair("-Server EX01 -RestoreFrom $path -SkipVerify -Confirm:$false", new() { ["path"] = _repair.BackupFiles.Single() });
         Assert.Empty(restore.ErrorIds);
         Assert.Equal(
             new[]
@@ -373,7 +373,7 @@ public sealed class RepairCommandTests : IDisposable
 
         foreach ((string path, string why) in new[] { (damaged, "it is not a CLIXML file"), (foreign, "it is not a backup of Repair-MapiVirtualDirectory"), (newer, "written by a newer MapiHttpTools") })
         {
-            ErrorRecord error = _repair.Terminating("-RestoreFrom $path -Confirm:$false", new() { ["path"] = path });
+            ErrorRecord error = _repair.Terminating("-Server EX01 -RestoreFrom $path -Confirm:$false", new() { ["path"] = path });
             Assert.Equal($"BackupInvalid,{Command}", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
             Assert.Equal(path, error.TargetObject);
@@ -381,7 +381,7 @@ public sealed class RepairCommandTests : IDisposable
             Assert.Contains(why, error.Exception.Message, StringComparison.Ordinal);
         }
 
-        ErrorRecord missing = _repair.Terminating("-RestoreFrom $path -Confirm:$false", new() { ["path"] = Path.Combine(_repair.Folder, "none.xml") });
+        ErrorRecord missing = _repair.Terminating("-Server EX01 -RestoreFrom $path -Confirm:$false", new() { ["path"] = Path.Combine(_repair.Folder, "none.xml") });
         Assert.Equal($"BackupNotFound,{Command}", missing.FullyQualifiedErrorId);
         Assert.Empty(_repair.ExchangeCalls);
     }

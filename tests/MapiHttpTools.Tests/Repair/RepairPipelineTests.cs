@@ -259,7 +259,9 @@ public sealed class RepairPipelineTests : IDisposable
 
         Assert.Empty(run.ErrorIds);
         MapiRepairResult verify = run.Objects<MapiRepairResult>().Single(r => r.Action == MapiRepairAction.Verify);
-        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication), (verify.Status, verify.Cause));
+
+        // Issue 11: never Verified with Status Fail; the outcome says the verification failed.
+        Assert.Equal((MapiRepairOutcome.Failed, CheckStatus.Fail, MapiHttpCause.Authentication), (verify.Outcome, verify.Status, verify.Cause));
         Assert.Contains("missing Bearer, Negotiate.", verify.Message, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(verify.Recommendation));
         Assert.Empty(_repair.ExchangeChanges);

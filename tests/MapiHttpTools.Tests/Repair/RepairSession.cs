@@ -85,6 +85,21 @@ internal sealed class RepairSession : IDisposable
             }
         }
 
+        $global:OwaUrls = @{ InternalUrl = [uri]'https://mail.contoso.lab/owa'; ExternalUrl = [uri]'https://mail.contoso.com/owa' }
+        function global:Get-OwaVirtualDirectory {
+            [CmdletBinding()]
+            param([string]$Server, [switch]$ADPropertiesOnly)
+            Write-StandInCall 'Get-OwaVirtualDirectory' $PSBoundParameters
+            [pscustomobject]@{ Identity = 'EX01\owa (Default Web Site)'; InternalUrl = $global:OwaUrls.InternalUrl; ExternalUrl = $global:OwaUrls.ExternalUrl }
+        }
+
+        function global:Get-WebServicesVirtualDirectory {
+            [CmdletBinding()]
+            param([string]$Server, [switch]$ADPropertiesOnly)
+            Write-StandInCall 'Get-WebServicesVirtualDirectory' $PSBoundParameters
+            [pscustomobject]@{ Identity = 'EX01\EWS (Default Web Site)'; InternalUrl = [uri]'https://mail.contoso.lab/EWS/Exchange.asmx'; ExternalUrl = $null }
+        }
+
         function global:Get-OrganizationConfig {
             [CmdletBinding()]
             param()
@@ -110,6 +125,8 @@ internal sealed class RepairSession : IDisposable
         Directory.CreateDirectory(Folder);
         Session = new ModuleSession(width: width);
         Iis = new RecordingIis();
+        // Issue 11: a run without -BackupPath writes here, never into the user's profile.
+        Session.Services().DefaultBackupFolder = BackupFolder;
         Session.Services().IisRepairTargetFactory = server =>
         {
             IisServers.Add(server);
