@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Iis;
 
@@ -466,12 +467,14 @@ internal sealed class MapiAppPoolHealthChecker
                 Set("security/access", "sslFlags", $"'{definition.SslFlags.Replace(" ", string.Empty)}'"), definition.SslFlags, security.SslFlags));
         }
 
+        // Issue 11: Extended Protection is turned on server-wide by Microsoft's script once its prerequisites hold; a
+        // per-location tokenChecking change breaks clients behind TLS offloading and leaves servers inconsistent. A
+        // server where it was never configured is hardening (Cause None), never an outage cause in the verdict.
         findings.Add(Same(security.ExtendedProtectionTokenChecking, MapiIisBaseline.ExtendedProtection)
             ? Pass("ExtendedProtection", $"Extended Protection is Require at {location}.", MapiIisBaseline.ExtendedProtection, security.ExtendedProtectionTokenChecking)
-            : new MapiAppPoolFinding("ExtendedProtection", CheckStatus.Warning, MapiHttpCause.Authentication,
-                $"Extended Protection is {security.ExtendedProtectionTokenChecking} at {location}, not Require: hardening, not an outage cause; " +
-                "turn it on for all Exchange servers together, never behind TLS offloading.",
-                Set(auth + "windowsAuthentication/extendedProtection", "tokenChecking", "Require"), MapiIisBaseline.ExtendedProtection, security.ExtendedProtectionTokenChecking));
+            : new MapiAppPoolFinding("ExtendedProtection", CheckStatus.Warning, MapiHttpCause.None,
+                $"Extended Protection is {DisplayText.Safe(security.ExtendedProtectionTokenChecking)} at {location}, not Require: hardening, not an outage cause.",
+                MapiIisBaseline.ExtendedProtectionRecommendation, MapiIisBaseline.ExtendedProtection, security.ExtendedProtectionTokenChecking));
     }
 
     private void CheckBindings(MapiApplicationDefinition definition, SiteConfig site, List<MapiAppPoolFinding> findings, List<KeyValuePair<string, object?>> evidence, MapiAppPoolHealthDetails details)
