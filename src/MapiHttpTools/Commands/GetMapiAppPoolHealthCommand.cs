@@ -92,6 +92,15 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
             ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileNotFound", ErrorCategory.ObjectNotFound, ConfigurationPath, ex.Message, ex));
             return;
         }
+        catch (InputFileException ex)
+        {
+            ThrowTerminatingError(ex.ToErrorRecord());
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
         catch (IisConfigurationException ex)
         {
             ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileInvalid", ErrorCategory.InvalidData, ConfigurationPath, ex.Message, ex));
@@ -110,7 +119,17 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
             string eventPath = GetUnresolvedProviderPathFromPSPath(EventPath);
             try
             {
+                // Issue 20: the size and kind of the file are checked before its reader sees it.
+                InputFile.Check(eventPath, "an event export", ClixmlEventSource.MaxBytes);
                 events = ClixmlEventSource.Load(eventPath, CancelToken);
+            }
+            catch (InputFileException ex)
+            {
+                ThrowTerminatingError(ex.ToErrorRecord());
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
             }
             catch (FileNotFoundException ex)
             {
