@@ -200,6 +200,12 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
     private static void Emit(AsyncPipeline pipeline, MapiAppPoolHealthChecker checker, CancellationToken token)
     {
         IReadOnlyList<MapiAppPoolHealthResult> results = checker.Run(token);
+        foreach (IisConfigurationException problem in checker.Problems)
+        {
+            // One bad value is one error with its line; its pool or application is an Error result, the rest is judged.
+            pipeline.WriteError(ErrorRecords.Create("ConfigurationValueInvalid", ErrorCategory.InvalidData, problem.Path, problem.Message, problem));
+        }
+
         if (checker.UnattributedEventCount > 0)
         {
             pipeline.WriteWarning($"{checker.UnattributedEventCount} Exchange event(s) 1053 in the window name none of the MAPI pools and were not counted.");

@@ -329,7 +329,8 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
 
     private void Validate(CancellationToken cancellation)
     {
-        // Parse every value the checks read now, so a bad value fails at load with its position, not halfway through.
+        // The structure is checked here; values are parsed when a pool or site is read, so that a bad value spoils only
+        // that pool or site and is reported with its position while the rest is still judged (issue 20).
         XElement? pools = _root.Element("system.applicationHost")?.Element("applicationPools");
         foreach (XElement pool in pools?.Elements("add") ?? Enumerable.Empty<XElement>())
         {
@@ -339,7 +340,6 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
             }
 
             cancellation.ThrowIfCancellationRequested();
-            GetApplicationPool(pool.Attribute("name")!.Value);
         }
 
         foreach (XElement site in Sites())
@@ -350,7 +350,6 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
             }
 
             cancellation.ThrowIfCancellationRequested();
-            GetSite(site.Attribute("name")!.Value);
         }
     }
 

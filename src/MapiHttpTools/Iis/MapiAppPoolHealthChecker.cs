@@ -40,10 +40,14 @@ internal sealed class MapiAppPoolHealthChecker
     /// <summary>Events of the window that are MAPI-related by id but name none of the MAPI pools (not counted).</summary>
     public int UnattributedEventCount { get; private set; }
 
+    /// <summary>Values of the configuration that could not be read, each spoiling only its own pool or site (issue 20).</summary>
+    public IReadOnlyList<IisConfigurationException> Problems { get; private set; } = Array.Empty<IisConfigurationException>();
+
     public IReadOnlyList<MapiAppPoolHealthResult> Run(CancellationToken cancellation)
     {
         MapiIisFacts facts = MapiIisFactReader.Read(_iis, _events, _eventsUnavailableReason, _window, cancellation);
         UnattributedEventCount = facts.UnattributedEventCount;
+        Problems = facts.Problems;
         return facts.Pools.Select(p => MapiPoolJudgement.Judge(p, _context))
             .Concat(facts.Applications.Select(a => MapiApplicationJudgement.Judge(a, _context)))
             .ToArray();

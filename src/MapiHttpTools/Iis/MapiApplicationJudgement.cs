@@ -22,6 +22,14 @@ internal static class MapiApplicationJudgement
         var evidence = new List<KeyValuePair<string, object?>> { new("Source", facts.Source), new("Exists", facts.Application is not null) };
         var findings = new List<MapiAppPoolFinding>();
 
+        if (facts.ReadProblem is not null)
+        {
+            findings.Add(new MapiAppPoolFinding("Configuration", CheckStatus.Error, MapiHttpCause.VirtualDirectory,
+                $"The configuration of the site '{definition.SiteName}' could not be read: {facts.ReadProblem}", null, "valid settings", null));
+            details.Findings = findings;
+            return MapiIisResults.Build(MapiAppPoolHealthChecker.ApplicationCheck, name, context.Server, details, evidence);
+        }
+
         if (facts.Application is not ApplicationConfig application || facts.Site is not SiteConfig site)
         {
             findings.Add(Missing(facts));

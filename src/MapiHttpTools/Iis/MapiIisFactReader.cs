@@ -17,29 +17,57 @@ internal static class MapiIisFactReader
         Dictionary<string, List<EventFacts>> byPool = Attribute(read, cancellation, out int unattributed);
         string? installRoot = InstallRoot(iis, cancellation);
 
+        // A value that cannot be read spoils only its own pool or site: one problem with its line, the rest is judged (issue 20).
+        var problems = new List<IisConfigurationException>();
+        string? Problem(IisConfigurationException ex)
+        {
+            problems.Add(ex);
+            return ex.Message;
+        }
+
         var pools = new List<MapiPoolFacts>();
         foreach (MapiPoolDefinition definition in MapiIisBaseline.Pools)
         {
             cancellation.ThrowIfCancellationRequested();
-            AppPoolConfig? config = iis.GetApplicationPool(definition.Name);
+            AppPoolConfig? config = null;
+            string? problem = null;
+            try
+            {
+                config = iis.GetApplicationPool(definition.Name);
+            }
+            catch (IisConfigurationException ex)
+            {
+                problem = Problem(ex);
+            }
+
             RuntimeFacts? runtime = config is null ? null : iis.GetApplicationPoolRuntime(definition.Name);
             IReadOnlyList<EventFacts> poolEvents = byPool.TryGetValue(definition.Name, out var list) ? list : Array.Empty<EventFacts>();
             pools.Add(new MapiPoolFacts(definition, iis.Description, config, runtime,
-                new MapiPoolEventFacts(read, events?.Description, eventsUnavailableReason, window, poolEvents)));
+                new MapiPoolEventFacts(read, events?.Description, eventsUnavailableReason, window, poolEvents), problem));
         }
 
         var applications = new List<MapiApplicationFacts>();
         foreach (MapiApplicationDefinition definition in MapiIisBaseline.Applications)
         {
             cancellation.ThrowIfCancellationRequested();
-            SiteConfig? site = iis.GetSite(definition.SiteName);
+            SiteConfig? site = null;
+            string? problem = null;
+            try
+            {
+                site = iis.GetSite(definition.SiteName);
+            }
+            catch (IisConfigurationException ex)
+            {
+                problem = problems.FirstOrDefault(p => p.Line == ex.Line && p.Position == ex.Position)?.Message ?? Problem(ex);
+            }
+
             ApplicationConfig? application = site is null ? null : iis.GetApplication(definition.SiteName, definition.ApplicationPath);
             RuntimeFacts? siteRuntime = application is null ? null : iis.GetSiteRuntime(site!.Name);
             LocationSecurity? security = application is null ? null : iis.GetSecurity(definition.LocationPath);
-            applications.Add(new MapiApplicationFacts(definition, iis.Description, site, application, siteRuntime, security, installRoot));
+            applications.Add(new MapiApplicationFacts(definition, iis.Description, site, application, siteRuntime, security, installRoot, problem));
         }
 
-        return new MapiIisFacts(pools, applications, unattributed);
+        return new MapiIisFacts(pools, applications, unattributed) { Problems = problems };
     }
 
     /// <summary>
@@ -141,7 +169,17 @@ internal static class MapiIisFactReader
 
         foreach (MapiPoolDefinition pool in MapiIisBaseline.Pools)
         {
-            string file = (iis.GetApplicationPool(pool.Name)?.ClrConfigFile ?? string.Empty).Replace('/', '\\');
+            string file;
+            try
+            {
+                file = (iis.GetApplicationPool(pool.Name)?.ClrConfigFile ?? string.Empty).Replace('/', '\\');
+            }
+            catch (IisConfigurationException)
+            {
+                // The pool's own result reports the bad value.
+                continue;
+            }
+
             int index = file.IndexOf("\\bin\\", StringComparison.OrdinalIgnoreCase);
             if (index > 0)
             {

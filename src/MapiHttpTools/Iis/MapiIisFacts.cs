@@ -7,15 +7,23 @@ namespace MapiHttpTools.Iis;
 /// What was read about one server's MAPI pools and applications, before any judgement (issue 12: fact gathering
 /// apart from the pure judgement functions in <see cref="MapiPoolJudgement"/> and <see cref="MapiApplicationJudgement"/>).
 /// </summary>
-internal sealed record MapiIisFacts(IReadOnlyList<MapiPoolFacts> Pools, IReadOnlyList<MapiApplicationFacts> Applications, int UnattributedEventCount);
+internal sealed record MapiIisFacts(IReadOnlyList<MapiPoolFacts> Pools, IReadOnlyList<MapiApplicationFacts> Applications, int UnattributedEventCount)
+{
+    /// <summary>Values of the configuration that could not be read, one per pool or site, each with its line (issue 20).</summary>
+    public IReadOnlyList<IisConfigurationException> Problems { get; init; } = Array.Empty<IisConfigurationException>();
+}
 
-/// <summary>One MAPI pool: its configuration (null when it does not exist), runtime state and events.</summary>
+/// <summary>
+/// One MAPI pool: its configuration (null when it does not exist, or when <see cref="ReadProblem"/> says a value of it
+/// could not be read), runtime state and events.
+/// </summary>
 internal sealed record MapiPoolFacts(
     MapiPoolDefinition Definition,
     string Source,
     AppPoolConfig? Config,
     RuntimeFacts? Runtime,
-    MapiPoolEventFacts Events);
+    MapiPoolEventFacts Events,
+    string? ReadProblem = null);
 
 /// <summary>
 /// The events of one pool in the window. <see cref="Read"/> is null when there was no event source
@@ -39,7 +47,8 @@ internal sealed record MapiApplicationFacts(
     ApplicationConfig? Application,
     RuntimeFacts? SiteRuntime,
     LocationSecurity? Security,
-    string? InstallRoot);
+    string? InstallRoot,
+    string? ReadProblem = null);
 
 /// <summary>What the judgement needs besides the facts: the server name for results and commands, and the MAPI URL.</summary>
 internal sealed record MapiIisJudgementContext(string? Server, Uri? MapiUrl)

@@ -87,7 +87,12 @@ internal static class MapiPoolJudgement
     {
         string name = facts.Definition.Name;
         var findings = new List<MapiAppPoolFinding>();
-        if (facts.Config is not AppPoolConfig pool)
+        if (facts.ReadProblem is not null)
+        {
+            findings.Add(new MapiAppPoolFinding("Configuration", CheckStatus.Error, MapiHttpCause.AppPool,
+                $"The configuration of {name} could not be read: {facts.ReadProblem}", null, "valid settings", null));
+        }
+        else if (facts.Config is not AppPoolConfig pool)
         {
             findings.Add(new MapiAppPoolFinding("PoolExists", CheckStatus.Fail, MapiHttpCause.AppPool,
                 $"The application pool {name} does not exist: {facts.Definition.Serves} has no pool to run in and answers 503.",
@@ -263,7 +268,7 @@ internal static class MapiPoolJudgement
     /// <summary>The evidence, under IIS's own attribute names, taken from the details so each value is read once.</summary>
     private static List<KeyValuePair<string, object?>> Evidence(MapiPoolFacts facts, MapiAppPoolHealthDetails details, MapiPoolEventCounts? counts)
     {
-        var evidence = new List<KeyValuePair<string, object?>> { new("Source", facts.Source), new("Exists", facts.Config is not null) };
+        var evidence = new List<KeyValuePair<string, object?>> { new("Source", facts.Source), new("Exists", facts.Config is not null || facts.ReadProblem is not null) };
         if (facts.Config is AppPoolConfig pool)
         {
             evidence.Add(new("State", details.State));

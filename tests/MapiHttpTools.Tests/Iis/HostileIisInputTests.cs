@@ -188,12 +188,24 @@ public sealed class HostileIisInputTests : IDisposable
         Assert.DoesNotContain('\u001b', first.Exception.Message);
         Assert.DoesNotContain('\u0007', first.Exception.Message);
 
+        // A bad value is one non-terminating error with its line; its pool is an Error result and the rest is judged.
         string huge = _fixture.Variant(d => IisFixture.Pool(d, MapiIisBaseline.MailboxPool).SetAttributeValue("queueLength", new string('9', 400000)));
-        ErrorRecord second = Terminating("Get-MapiAppPoolHealth -ConfigurationPath $path", ("path", huge));
-        Assert.Equal("ConfigurationFileInvalid," + Command, second.FullyQualifiedErrorId);
+        int line = File.ReadAllLines(huge).Select((text, i) => (text, i)).First(x => x.text.Contains("99999999", StringComparison.Ordinal)).i + 1;
+        ScriptResult run = _session.Invoke("Get-MapiAppPoolHealth -ConfigurationPath $path", Vars(("path", huge)));
+
+        ErrorRecord second = Assert.Single(run.Errors);
+        Assert.Equal("ConfigurationValueInvalid," + Command, second.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, second.CategoryInfo.Category);
+        Assert.Equal(huge, second.TargetObject);
+        Assert.Contains($"line {line}, position ", second.Exception.Message, StringComparison.Ordinal);
         Assert.Contains("add/@queueLength is '9999", second.Exception.Message, StringComparison.Ordinal);
         Assert.Contains("(399744 more characters)", second.Exception.Message, StringComparison.Ordinal);
         Assert.True(second.Exception.Message.Length < 1000, second.Exception.Message.Length.ToString());
+
+        MapiAppPoolHealthResult[] results = run.Objects<MapiAppPoolHealthResult>().ToArray();
+        Assert.Equal(new[] { CheckStatus.Pass, CheckStatus.Error, CheckStatus.Pass, CheckStatus.Warning, CheckStatus.Warning, CheckStatus.Warning }, results.Select(r => r.Status));
+        Assert.Equal("Configuration", results[1].Findings[0].Check);
+        Assert.StartsWith("The configuration of MSExchangeMapiMailboxAppPool could not be read: ", results[1].Message, StringComparison.Ordinal);
     }
 
     private ErrorRecord Terminating(string script, params (string Name, object? Value)[] values)
