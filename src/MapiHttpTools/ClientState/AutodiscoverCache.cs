@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Xml;
 using System.Xml.Linq;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.ClientState;
 
@@ -19,6 +20,11 @@ internal static class AutodiscoverCache
 {
     public const string ResponseNamespace = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
     public const string OutlookResponseNamespace = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
+
+    /// <summary>
+    /// The largest cached Autodiscover file read (documented in Get-MapiHttpClientState's help): Outlook's are a few KB.
+    /// </summary>
+    public const long MaxBytes = 4L * 1024 * 1024;
 
     /// <summary>The cache files in the folder and its direct subfolders; a path to a single file is taken as it is.</summary>
     public static IReadOnlyList<string> FindFiles(string path, CancellationToken cancel)
@@ -44,20 +50,20 @@ internal static class AutodiscoverCache
         fileName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && fileName.IndexOf("autod", StringComparison.OrdinalIgnoreCase) >= 0;
 
     /// <summary>Parses one file. A file that is not valid XML, or not a POX response, comes back with ParseError set.</summary>
-    public static MapiHttpCachedAutodiscover Read(string path, DateTime nowUtc)
+    public static MapiHttpCachedAutodiscover Read(string path, DateTime nowUtc, CancellationToken cancellation = default)
     {
         DateTime written = File.GetLastWriteTimeUtc(path);
         TimeSpan age = nowUtc > written ? nowUtc - written : TimeSpan.Zero;
         XDocument document;
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true };
-            using XmlReader reader = XmlReader.Create(path, settings);
-            document = XDocument.Load(reader, LoadOptions.SetLineInfo);
+            // Issue 20: a regular file of bounded size and nesting, read with cancellation; never a device or a pipe.
+            document = MapiHttpTools.Iis.SafeXml.Load(path, "a cached Autodiscover response", MaxBytes, cancellation, ignoreComments: true);
         }
         catch (Exception ex) when (ex is XmlException or IOException or UnauthorizedAccessException)
         {
-            return Unreadable(path, written, age, ex.Message);
+            string id = ex is InputFileException input ? input.ErrorId + ": " : string.Empty;
+            return Unreadable(path, written, age, id + DisplayText.Safe(ex.Message));
         }
 
         return Parse(path, written, age, document);
@@ -68,7 +74,7 @@ internal static class AutodiscoverCache
         XElement? root = document.Root;
         if (root is null || root.Name.LocalName != "Autodiscover" || root.Name.NamespaceName != ResponseNamespace)
         {
-            return Unreadable(path, written, age, $"the root element is <{root?.Name.LocalName}> in '{root?.Name.NamespaceName}', not <Autodiscover> in '{ResponseNamespace}'.");
+            return Unreadable(path, written, age, $"the root element is <{DisplayText.Safe(root?.Name.LocalName)}> in '{DisplayText.Safe(root?.Name.NamespaceName)}', not <Autodiscover> in '{ResponseNamespace}'.");
         }
 
         XElement? response = root.Elements().FirstOrDefault(e => e.Name.LocalName == "Response");
@@ -95,7 +101,7 @@ internal static class AutodiscoverCache
                     continue;
                 }
 
-                protocols.Add(type);
+                protocols.Add(DisplayText.Safe(type));
                 if (mapiHttp is null && type.Equals("mapiHttp", StringComparison.OrdinalIgnoreCase))
                 {
                     mapiHttp = protocol;
@@ -136,10 +142,12 @@ internal static class AutodiscoverCache
 
     private static XElement? Child(XElement? parent, string localName) => parent?.Elements().FirstOrDefault(e => e.Name.LocalName == localName);
 
+    // Values from the file are shown in tables, messages and evidence: control characters made visible and long
+    // values cut here, once (issue 20). Real values (addresses, URLs, error text) are far shorter than the cut.
     private static string? Text(XElement? parent, string localName)
     {
         string? value = Child(parent, localName)?.Value.Trim();
-        return string.IsNullOrEmpty(value) ? null : value;
+        return string.IsNullOrEmpty(value) ? null : DisplayText.Safe(value);
     }
 
     private static void AddMatches(string folder, List<string> files)

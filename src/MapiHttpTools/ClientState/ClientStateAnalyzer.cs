@@ -6,6 +6,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 
+using MapiHttpTools.Infrastructure;
+
 namespace MapiHttpTools.ClientState;
 
 /// <summary>
@@ -78,10 +80,27 @@ internal sealed class ClientStateAnalyzer
             ? _context.RegistryUnavailableReason
             : "The registry export holds no user hive (HKEY_CURRENT_USER, or HKEY_USERS\\<SID>): export it with 'reg export HKCU\\Software user.reg' on the client and pass it too.";
 
+    // Every finding passes here, so text from the registry, .reg exports and cached Autodiscover XML that reaches a
+    // message, target, recommendation or evidence has its control characters made visible and is cut (issue 20).
     private void Add(string check, CheckStatus status, MapiHttpCause cause, string? target, string message, string? recommendation = null, IEnumerable<KeyValuePair<string, object?>>? evidence = null) =>
-        _facts.Findings.Add(new MapiHttpClientFinding(check, status, cause, target, message, recommendation, evidence));
+        _facts.Findings.Add(new MapiHttpClientFinding(
+            check,
+            status,
+            cause,
+            target is null ? null : DisplayText.Safe(target, MaxMessageLength),
+            DisplayText.Safe(message, MaxMessageLength),
+            recommendation is null ? null : DisplayText.Safe(recommendation, MaxMessageLength),
+            evidence));
 
-    private static KeyValuePair<string, object?> E(string key, object? value) => new(key, value);
+    /// <summary>The longest message a finding carries; each value from data in it is cut well before.</summary>
+    private const int MaxMessageLength = 1024;
+
+    private static KeyValuePair<string, object?> E(string key, object? value) => new(key, value switch
+    {
+        string text => DisplayText.Safe(text),
+        IEnumerable<string> texts => texts.Select(t => DisplayText.Safe(t)).ToArray(),
+        _ => value,
+    });
 
     private OfficeInstallation? CheckOutlookVersion()
     {
@@ -397,7 +416,7 @@ internal sealed class ClientStateAnalyzer
         foreach (string file in files)
         {
             cancel.ThrowIfCancellationRequested();
-            MapiHttpCachedAutodiscover cached = AutodiscoverCache.Read(file, _nowUtc);
+            MapiHttpCachedAutodiscover cached = AutodiscoverCache.Read(file, _nowUtc, cancel);
             _facts.CachedAutodiscover.Add(cached);
             string age = FormatAge(cached.Age);
             var evidence = new List<KeyValuePair<string, object?>>

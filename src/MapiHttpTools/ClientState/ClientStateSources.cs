@@ -86,18 +86,19 @@ internal static class ClientStateSources
     /// Opens everything a run needs. <paramref name="exportPaths"/> selects the offline mode; otherwise the live registry
     /// (or its stand-in) of <paramref name="computerName"/> for the current user or <paramref name="userSid"/>.
     /// </summary>
-    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? computerName, string? userSid, string? cachePath, ModuleServices services)
+    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? computerName, string? userSid, string? cachePath, ModuleServices services, System.Threading.CancellationToken cancellation = default)
     {
         ValidateSid(userSid);
         var context = new ClientStateContext();
         if (cachePath is not null && !File.Exists(cachePath) && !Directory.Exists(cachePath))
         {
-            throw new ClientStateException(ClientStateErrorIds.AutodiscoverCachePathNotFound, ErrorCategory.ObjectNotFound, cachePath, $"The Autodiscover cache path '{cachePath}' does not exist: pass the folder Outlook keeps its cache in (%LOCALAPPDATA%\\Microsoft\\Outlook, or a copy of it) or one of its XML files.");
+            throw new ClientStateException(ClientStateErrorIds.AutodiscoverCachePathNotFound, ErrorCategory.ObjectNotFound, cachePath, $"The Autodiscover cache path '{DisplayText.Safe(cachePath)}' does not exist: pass the folder Outlook keeps its cache in (%LOCALAPPDATA%\\Microsoft\\Outlook, or a copy of it) or one of its XML files.");
         }
 
         if (exportPaths is { Count: > 0 })
         {
-            RegFileRegistrySource source = RegFileRegistrySource.Load(exportPaths, userSid);
+            RegFileRegistrySource source = RegFileRegistrySource.Load(exportPaths, userSid, cancellation);
+            context.InputProblems = source.Problems;
             context.Offline = true;
             context.Registry = source;
             context.RegistryExportPath = source.Paths;
@@ -231,6 +232,9 @@ internal sealed class ClientStateContext : IDisposable
     public string? RegistryUnavailableReason { get; set; }
 
     public IReadOnlyList<string> RegistryExportPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Bad lines of the registry exports, each to be written as its own error (issue 20).</summary>
+    public IReadOnlyList<ClientStateException> InputProblems { get; set; } = Array.Empty<ClientStateException>();
 
     public ICredentialStore? Credentials { get; set; }
 

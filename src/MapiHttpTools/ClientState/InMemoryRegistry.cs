@@ -57,6 +57,12 @@ internal sealed class InMemoryRegistry : IRegistrySource, IRegistryWriter
     public IReadOnlyList<RegistryValue> GetValuesAt(string fullPath) =>
         Find(fullPath) is Node node ? node.Values.Values.ToList() : Array.Empty<RegistryValue>();
 
+    /// <summary>
+    /// Creates the key and any missing parents and returns a handle to it, so that many values can be set without
+    /// resolving the path again for each (issue 20). Throws ArgumentException when the path does not start with a hive.
+    /// </summary>
+    internal KeyHandle OpenOrCreateKey(string fullPath) => new(FindOrCreate(fullPath));
+
     /// <summary>Creates the key and any missing parents. Throws ArgumentException when the path does not start with a hive.</summary>
     public void CreateKey(string fullPath) => FindOrCreate(fullPath);
 
@@ -161,7 +167,19 @@ internal sealed class InMemoryRegistry : IRegistrySource, IRegistryWriter
         return node;
     }
 
-    private sealed class Node
+    /// <summary>One key, resolved once. Valid until the key is deleted; the .reg reader drops it at the next key line.</summary>
+    internal sealed class KeyHandle
+    {
+        private readonly Node _node;
+
+        internal KeyHandle(Node node) => _node = node;
+
+        public void SetValue(RegistryValue value) => _node.Values[value.Name] = value;
+
+        public bool DeleteValue(string name) => _node.Values.Remove(name ?? string.Empty);
+    }
+
+    internal sealed class Node
     {
         public Node(string name) => Name = name;
 

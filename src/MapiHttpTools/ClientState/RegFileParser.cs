@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.ClientState;
 
@@ -11,7 +13,7 @@ namespace MapiHttpTools.ClientState;
 internal sealed class RegistryExportException : Exception
 {
     public RegistryExportException(string path, int line, string problem)
-        : base(line > 0 ? $"{path}, line {line}: {problem}" : $"{path}: {problem}")
+        : base(line > 0 ? $"{DisplayText.Safe(path)}, line {line}: {problem}" : $"{DisplayText.Safe(path)}: {problem}")
     {
         FilePath = path;
         LineNumber = line;
@@ -50,68 +52,145 @@ internal static class RegFileParser
         '\u0090', '\u2018', '\u2019', '\u201C', '\u201D', '\u2022', '\u2013', '\u2014', '\u02DC', '\u2122', '\u0161', '\u203A', '\u0153', '\u009D', '\u017E', '\u0178',
     };
 
-    /// <summary>Reads <paramref name="path"/> into <paramref name="target"/>; returns the encoding the file was read with.</summary>
-    public static string Load(string path, InMemoryRegistry target)
+    /// <summary>
+    /// The largest .reg export read (issue 20, documented in Get-MapiHttpClientState's help): an export of a user's
+    /// whole HKCU\Software is tens of MB; the file is streamed, so memory follows what it sets, not its size.
+    /// </summary>
+    public const long MaxBytes = 256L * 1024 * 1024;
+
+    /// <summary>How many bad lines one file reports one by one; the rest are counted in one last problem.</summary>
+    public const int MaxReportedProblems = 50;
+
+    /// <summary>
+    /// Reads <paramref name="path"/> into <paramref name="target"/> strictly: the first bad line throws (a repair
+    /// backup must restore exactly or not at all). Returns the encoding the file was read with.
+    /// </summary>
+    public static string Load(string path, InMemoryRegistry target) =>
+        Load(path, target, CancellationToken.None, problem => throw problem);
+
+    /// <summary>
+    /// Reads <paramref name="path"/> into <paramref name="target"/>, streaming. A problem with the file as a whole (not a
+    /// regular file, too large, empty, no header) throws; a bad line goes to <paramref name="problem"/> with its line
+    /// number and is skipped, and the rest of the file is still read (issue 20: one bad item is one error).
+    /// </summary>
+    public static string Load(string path, InMemoryRegistry target, CancellationToken cancellation, Action<RegistryExportException> problem)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            Encoding encoding = Detect(path, cancellation, out int skip, out string name, out bool ansi);
+            using Stream stream = InputFile.OpenRead(path, "a .reg export", MaxBytes);
+            for (int i = 0; i < skip; i++)
+            {
+                stream.ReadByte();
+            }
+
+            using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
+            Parse(path, new LineSource(reader, ansi, cancellation), target, problem);
+            return name;
+        }
+        catch (InputFileException)
+        {
+            throw;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RegistryExportException(path, 0, "cannot be read: " + ex.Message);
+            throw new RegistryExportException(path, 0, "cannot be read: " + DisplayText.Safe(ex.Message));
         }
-
-        string text = Decode(bytes, out string encoding);
-        Parse(path, text, target);
-        return encoding;
     }
 
-    /// <summary>Decodes the file's bytes: BOM first, then UTF-16 without BOM (NUL in every other byte), strict UTF-8, else ANSI.</summary>
-    internal static string Decode(byte[] bytes, out string encoding)
+    /// <summary>
+    /// The encoding: BOM first, then UTF-16 without BOM (NUL in every other byte), strict UTF-8 (checked over the
+    /// whole file in a streaming pass), else ANSI (Windows-1252, read as Latin-1 and mapped line by line).
+    /// </summary>
+    private static Encoding Detect(string path, CancellationToken cancellation, out int skip, out string name, out bool ansi)
     {
-        if (bytes.Length >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE)
+        var head = new byte[4];
+        int count;
+        using (Stream stream = InputFile.OpenRead(path, "a .reg export", MaxBytes))
         {
-            encoding = "UTF-16LE";
-            return Utf16(bytes, 2, littleEndian: true);
+            count = 0;
+            int n;
+            while (count < head.Length && (n = stream.Read(head, count, head.Length - count)) > 0)
+            {
+                count += n;
+            }
         }
 
-        if (bytes.Length >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
+        skip = 0;
+        ansi = false;
+        if (count >= 2 && head[0] == 0xFF && head[1] == 0xFE)
         {
-            encoding = "UTF-16BE";
-            return Utf16(bytes, 2, littleEndian: false);
+            skip = 2;
+            name = "UTF-16LE";
+            return new UnicodeEncoding(false, false);
         }
 
-        if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+        if (count >= 2 && head[0] == 0xFE && head[1] == 0xFF)
         {
-            encoding = "UTF-8";
-            return StrictUtf8(bytes, 3) ?? Ansi(bytes, 3);
+            skip = 2;
+            name = "UTF-16BE";
+            return new UnicodeEncoding(true, false);
         }
 
-        if (bytes.Length >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0)
+        if (count >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0)
         {
-            encoding = "UTF-16LE (no BOM)";
-            return Utf16(bytes, 0, littleEndian: true);
+            name = "UTF-16LE (no BOM)";
+            return new UnicodeEncoding(false, false);
         }
 
-        if (bytes.Length >= 4 && bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 && bytes[3] != 0)
+        if (count >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0)
         {
-            encoding = "UTF-16BE (no BOM)";
-            return Utf16(bytes, 0, littleEndian: false);
+            name = "UTF-16BE (no BOM)";
+            return new UnicodeEncoding(true, false);
         }
 
-        string? utf8 = StrictUtf8(bytes, 0);
-        if (utf8 is not null)
+        bool bom = count >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
+        skip = bom ? 3 : 0;
+        name = bom ? "UTF-8" : "UTF-8 (no BOM)";
+        if (IsStrictUtf8(path, skip, cancellation))
         {
-            encoding = "UTF-8 (no BOM)";
-            return utf8;
+            return new UTF8Encoding(false, false);
         }
 
-        encoding = "ANSI (Windows-1252)";
-        return Ansi(bytes, 0);
+        ansi = true;
+        if (!bom)
+        {
+            name = "ANSI (Windows-1252)";
+        }
+
+        return Latin1;
     }
 
+    private static readonly Encoding Latin1 = Encoding.GetEncoding(28591);
+
+    private static bool IsStrictUtf8(string path, int skip, CancellationToken cancellation)
+    {
+        Decoder decoder = new UTF8Encoding(false, true).GetDecoder();
+        var buffer = new byte[64 * 1024];
+        var chars = new char[(64 * 1024) + 4];
+        using Stream stream = InputFile.OpenRead(path, "a .reg export", MaxBytes);
+        int offset = skip;
+        try
+        {
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                int start = Math.Min(offset, n);
+                offset -= start;
+                decoder.GetChars(buffer, start, n - start, chars, 0, flush: false);
+            }
+
+            decoder.GetChars(buffer, 0, 0, chars, 0, flush: true);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Decodes bytes the way the file reader does (for tests and callers holding bytes).</summary>
     internal static string Ansi(byte[] bytes, int offset)
     {
         var chars = new char[bytes.Length - offset];
@@ -124,40 +203,68 @@ internal static class RegFileParser
         return new string(chars);
     }
 
-    private static string Utf16(byte[] bytes, int offset, bool littleEndian)
+    private static string MapAnsi(string line)
     {
-        Encoding encoding = littleEndian ? new UnicodeEncoding(false, false) : new UnicodeEncoding(true, false);
-        return encoding.GetString(bytes, offset, bytes.Length - offset);
+        char[]? chars = null;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (c >= '\u0080' && c <= '\u009F')
+            {
+                chars ??= line.ToCharArray();
+                chars[i] = Cp1252High[c - 0x80];
+            }
+        }
+
+        return chars is null ? line : new string(chars);
     }
 
-    private static string? StrictUtf8(byte[] bytes, int offset)
+    /// <summary>Lines of the file, numbered from 1, checking the cancellation token at each (issue 20).</summary>
+    private sealed class LineSource
     {
-        try
+        private readonly TextReader _reader;
+        private readonly bool _ansi;
+        private readonly CancellationToken _cancellation;
+
+        public LineSource(TextReader reader, bool ansi, CancellationToken cancellation)
         {
-            return new UTF8Encoding(false, true).GetString(bytes, offset, bytes.Length - offset);
+            _reader = reader;
+            _ansi = ansi;
+            _cancellation = cancellation;
         }
-        catch (DecoderFallbackException)
+
+        public int Number { get; private set; }
+
+        public string? Next()
         {
-            return null;
+            _cancellation.ThrowIfCancellationRequested();
+            string? line = _reader.ReadLine();
+            if (line is null)
+            {
+                return null;
+            }
+
+            Number++;
+            return _ansi ? MapAnsi(line) : line;
         }
     }
 
-    /// <summary>Parses decoded .reg text and applies it to <paramref name="target"/>.</summary>
-    internal static void Parse(string path, string text, InMemoryRegistry target)
+    /// <summary>Parses the lines and applies them to <paramref name="target"/>; bad lines go to <paramref name="report"/>.</summary>
+    private static void Parse(string path, LineSource lines, InMemoryRegistry target, Action<RegistryExportException> report)
     {
-        string[] lines = SplitLines(text);
-        int index = 0;
-        while (index < lines.Length && lines[index].Trim().Length == 0)
+        string? line;
+        do
         {
-            index++;
+            line = lines.Next();
         }
+        while (line is not null && line.Trim().Length == 0);
 
-        if (index == lines.Length)
+        if (line is null)
         {
             throw new RegistryExportException(path, 0, $"is empty: a registry export starts with '{Version5Header}' or '{Version4Header}'.");
         }
 
-        string header = lines[index].Trim().TrimStart('\uFEFF');
+        string header = line.Trim().TrimStart('\uFEFF');
         bool unicode;
         if (string.Equals(header, Version5Header, StringComparison.OrdinalIgnoreCase))
         {
@@ -169,89 +276,123 @@ internal static class RegFileParser
         }
         else
         {
-            throw new RegistryExportException(path, index + 1, $"not a registry export: the first line must be '{Version5Header}' or '{Version4Header}', found '{Shorten(header)}'.");
+            throw new RegistryExportException(path, lines.Number, $"not a registry export: the first line must be '{Version5Header}' or '{Version4Header}', found '{Shorten(header)}'.");
         }
 
-        string? currentKey = null;
-        for (index++; index < lines.Length; index++)
+        int problems = 0;
+        void Problem(RegistryExportException problem)
         {
-            int lineNumber = index + 1;
-            string line = lines[index].Trim();
+            problems++;
+            if (problems <= MaxReportedProblems)
+            {
+                report(problem);
+            }
+        }
+
+        // The key the values below apply to, resolved once per [key] line (issue 20: resolving the path for every
+        // value made a deep key with many values quadratic). badKey: the key line was refused, so its values are skipped.
+        InMemoryRegistry.KeyHandle? currentKey = null;
+        bool badKey = false;
+        while ((line = lines.Next()) is not null)
+        {
+            int lineNumber = lines.Number;
+            line = line.Trim();
             if (line.Length == 0 || line[0] == ';')
             {
                 continue;
             }
 
-            if (line[0] == '[')
+            try
             {
-                currentKey = ParseKeyLine(path, lineNumber, line, target);
-                continue;
-            }
-
-            if (line[0] != '"' && line[0] != '@')
-            {
-                throw new RegistryExportException(path, lineNumber, $"expected a key ([HKEY_...]), a value (\"name\"= or @=), a comment or an empty line, found '{Shorten(line)}'.");
-            }
-
-            if (currentKey is null)
-            {
-                throw new RegistryExportException(path, lineNumber, "a value appears before any [key] line (or after a [-key] deletion).");
-            }
-
-            int position = 0;
-            string name;
-            if (line[0] == '@')
-            {
-                name = string.Empty;
-                position = 1;
-            }
-            else
-            {
-                name = ReadQuoted(path, lineNumber, line, ref position, "value name");
-            }
-
-            SkipSpaces(line, ref position);
-            if (position >= line.Length || line[position] != '=')
-            {
-                throw new RegistryExportException(path, lineNumber, $"expected '=' after the value name '{name}'.");
-            }
-
-            position++;
-            SkipSpaces(line, ref position);
-            string data = line.Substring(position);
-
-            // hex data may run over several lines, each but the last ending in a backslash; keep each line's number
-            // so a bad byte is reported on the line it is on.
-            int startLine = lineNumber;
-            var segments = new List<(string Text, int Line)>();
-            if (data.StartsWith("hex", StringComparison.OrdinalIgnoreCase))
-            {
-                string segment = data;
-                int segmentLine = lineNumber;
-                while (segment.EndsWith("\\", StringComparison.Ordinal))
+                if (line[0] == '[')
                 {
-                    segments.Add((segment.Substring(0, segment.Length - 1), segmentLine));
-                    index++;
-                    if (index >= lines.Length || lines[index].Trim().Length == 0)
-                    {
-                        throw new RegistryExportException(path, segmentLine, $"the hex data of '{name}' ends with '\\' but the next line is empty or the file ends there.");
-                    }
-
-                    segment = lines[index].Trim();
-                    segmentLine = index + 1;
+                    currentKey = null;
+                    badKey = true;
+                    currentKey = ParseKeyLine(path, lineNumber, line, target);
+                    badKey = false;
+                    continue;
                 }
 
-                segments.Add((segment, segmentLine));
-                data = string.Concat(segments.Select(x => x.Text));
-            }
+                if (line[0] != '"' && line[0] != '@')
+                {
+                    throw new RegistryExportException(path, lineNumber, $"expected a key ([HKEY_...]), a value (\"name\"= or @=), a comment or an empty line, found '{Shorten(line)}'.");
+                }
 
-            ApplyValue(path, startLine, currentKey, name, data, segments, unicode, target);
+                ParseValueLine(path, lineNumber, line, lines, currentKey, badKey, unicode);
+            }
+            catch (RegistryExportException problem)
+            {
+                Problem(problem);
+            }
+        }
+
+        if (problems > MaxReportedProblems)
+        {
+            report(new RegistryExportException(path, 0, $"{problems - MaxReportedProblems} more bad lines were skipped (only the first {MaxReportedProblems} are reported one by one)."));
         }
     }
 
-    private static string[] SplitLines(string text) => text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
+    private static void ParseValueLine(string path, int lineNumber, string line, LineSource lines, InMemoryRegistry.KeyHandle? currentKey, bool badKey, bool unicode)
+    {
+        int position = 0;
+        string name;
+        if (line[0] == '@')
+        {
+            name = string.Empty;
+            position = 1;
+        }
+        else
+        {
+            name = ReadQuoted(path, lineNumber, line, ref position, "value name");
+        }
 
-    private static string? ParseKeyLine(string path, int lineNumber, string line, InMemoryRegistry target)
+        SkipSpaces(line, ref position);
+        if (position >= line.Length || line[position] != '=')
+        {
+            throw new RegistryExportException(path, lineNumber, $"expected '=' after the value name '{Shorten(name)}'.");
+        }
+
+        position++;
+        SkipSpaces(line, ref position);
+        string data = line.Substring(position);
+
+        // hex data may run over several lines, each but the last ending in a backslash; keep each line's number
+        // so a bad byte is reported on the line it is on. The continuation lines are consumed even when the value is bad.
+        var segments = new List<(string Text, int Line)>();
+        if (data.StartsWith("hex", StringComparison.OrdinalIgnoreCase))
+        {
+            string segment = data;
+            int segmentLine = lineNumber;
+            while (segment.EndsWith("\\", StringComparison.Ordinal))
+            {
+                segments.Add((segment.Substring(0, segment.Length - 1), segmentLine));
+                string? next = lines.Next();
+                if (next is null || next.Trim().Length == 0)
+                {
+                    throw new RegistryExportException(path, segmentLine, $"the hex data of '{Shorten(name)}' ends with '\\' but the next line is empty or the file ends there.");
+                }
+
+                segment = next.Trim();
+                segmentLine = lines.Number;
+            }
+
+            segments.Add((segment, segmentLine));
+        }
+
+        if (badKey)
+        {
+            return;
+        }
+
+        if (currentKey is null)
+        {
+            throw new RegistryExportException(path, lineNumber, "a value appears before any [key] line (or after a [-key] deletion).");
+        }
+
+        ApplyValue(path, lineNumber, currentKey, name, data, segments, unicode);
+    }
+
+    private static InMemoryRegistry.KeyHandle? ParseKeyLine(string path, int lineNumber, string line, InMemoryRegistry target)
     {
         if (line[line.Length - 1] != ']')
         {
@@ -278,15 +419,14 @@ internal static class RegFileParser
             return null;
         }
 
-        target.CreateKey(fullPath);
-        return fullPath;
+        return target.OpenOrCreateKey(fullPath);
     }
 
-    private static void ApplyValue(string path, int lineNumber, string key, string name, string data, List<(string Text, int Line)> segments, bool unicode, InMemoryRegistry target)
+    private static void ApplyValue(string path, int lineNumber, InMemoryRegistry.KeyHandle key, string name, string data, List<(string Text, int Line)> segments, bool unicode)
     {
         if (data == "-")
         {
-            target.DeleteValueAt(key, name);
+            key.DeleteValue(name);
             return;
         }
 
@@ -297,10 +437,10 @@ internal static class RegFileParser
             SkipSpaces(data, ref position);
             if (position != data.Length)
             {
-                throw new RegistryExportException(path, lineNumber, $"unexpected text after the string data of '{name}': '{Shorten(data.Substring(position))}'.");
+                throw new RegistryExportException(path, lineNumber, $"unexpected text after the string data of '{Shorten(name)}': '{Shorten(data.Substring(position))}'.");
             }
 
-            target.SetValueAt(key, RegistryValue.String(name, value));
+            key.SetValue(RegistryValue.String(name, value));
             return;
         }
 
@@ -312,7 +452,7 @@ internal static class RegFileParser
                 throw new RegistryExportException(path, lineNumber, $"'{Shorten(data)}' is not a DWORD: 'dword:' takes up to 8 hexadecimal digits.");
             }
 
-            target.SetValueAt(key, RegistryValue.DWord(name, dword));
+            key.SetValue(RegistryValue.DWord(name, dword));
             return;
         }
 
@@ -348,11 +488,11 @@ internal static class RegFileParser
                 bytes.AddRange(ParseBytes(path, segments[i].Line, name, text, last: i == segments.Count - 1));
             }
 
-            target.SetValueAt(key, FromBytes(path, lineNumber, name, (RegistryValueType)type, bytes.ToArray(), unicode));
+            key.SetValue(FromBytes(path, lineNumber, name, (RegistryValueType)type, bytes.ToArray(), unicode));
             return;
         }
 
-        throw new RegistryExportException(path, lineNumber, $"unrecognised data for '{name}': '{Shorten(data)}' (expected \"string\", dword:, hex:, hex(n): or -).");
+        throw new RegistryExportException(path, lineNumber, $"unrecognised data for '{Shorten(name)}': '{Shorten(data)}' (expected \"string\", dword:, hex:, hex(n): or -).");
     }
 
     private static byte[] ParseBytes(string path, int lineNumber, string name, string text, bool last)
@@ -370,12 +510,12 @@ internal static class RegFileParser
                     continue;
                 }
 
-                throw new RegistryExportException(path, lineNumber, $"the hex data of '{name}' has an empty byte (two commas in a row, or a comma at the end).");
+                throw new RegistryExportException(path, lineNumber, $"the hex data of '{Shorten(name)}' has an empty byte (two commas in a row, or a comma at the end).");
             }
 
             if (item.Length > 2 || !byte.TryParse(item, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte b))
             {
-                throw new RegistryExportException(path, lineNumber, $"'{Shorten(item)}' in the hex data of '{name}' is not a byte (two hexadecimal digits).");
+                throw new RegistryExportException(path, lineNumber, $"'{Shorten(item)}' in the hex data of '{Shorten(name)}' is not a byte (two hexadecimal digits).");
             }
 
             bytes.Add(b);
@@ -404,7 +544,7 @@ internal static class RegFileParser
             case RegistryValueType.DWordBigEndian:
                 if (bytes.Length != 4)
                 {
-                    throw new RegistryExportException(path, lineNumber, $"'{name}' is a DWORD (hex({(int)type:x})) but has {bytes.Length} bytes instead of 4.");
+                    throw new RegistryExportException(path, lineNumber, $"'{Shorten(name)}' is a DWORD (hex({(int)type:x})) but has {bytes.Length} bytes instead of 4.");
                 }
 
                 uint dword = type == RegistryValueType.DWord
@@ -414,7 +554,7 @@ internal static class RegFileParser
             case RegistryValueType.QWord:
                 if (bytes.Length != 8)
                 {
-                    throw new RegistryExportException(path, lineNumber, $"'{name}' is a QWORD (hex(b)) but has {bytes.Length} bytes instead of 8.");
+                    throw new RegistryExportException(path, lineNumber, $"'{Shorten(name)}' is a QWORD (hex(b)) but has {bytes.Length} bytes instead of 8.");
                 }
 
                 ulong qword = 0;
@@ -438,7 +578,7 @@ internal static class RegFileParser
 
         if (bytes.Length % 2 != 0)
         {
-            throw new RegistryExportException(path, lineNumber, $"the string data of '{name}' has {bytes.Length} bytes, which is not UTF-16 (an even number).");
+            throw new RegistryExportException(path, lineNumber, $"the string data of '{Shorten(name)}' has {bytes.Length} bytes, which is not UTF-16 (an even number).");
         }
 
         return new UnicodeEncoding(false, false).GetString(bytes);
@@ -478,5 +618,6 @@ internal static class RegFileParser
         }
     }
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
+    // Text from the file in a message: control characters made visible, cut (issue 20).
+    private static string Shorten(string text) => DisplayText.Safe(text, 80);
 }

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.ClientState;
 
@@ -38,21 +40,36 @@ internal sealed class RegFileRegistrySource : IRegistrySource
 
     public string Description => "registry export " + string.Join(", ", Paths);
 
-    /// <summary>Loads the files in order. Throws <see cref="ClientStateException"/> for a missing, unreadable or malformed file.</summary>
-    public static RegFileRegistrySource Load(IReadOnlyList<string> paths, string? userSid)
+    /// <summary>
+    /// Bad lines of the files, one error each with its line number (issue 20: one bad item is one error, the rest of
+    /// the export is still read). The cmdlet writes them as non-terminating errors.
+    /// </summary>
+    public IReadOnlyList<ClientStateException> Problems { get; private set; } = Array.Empty<ClientStateException>();
+
+    /// <summary>
+    /// Loads the files in order. Throws <see cref="ClientStateException"/> for a missing, unreadable, oversized or
+    /// non-regular file, or one that is not a registry export at all; bad lines are collected in <see cref="Problems"/>.
+    /// </summary>
+    public static RegFileRegistrySource Load(IReadOnlyList<string> paths, string? userSid, CancellationToken cancellation = default)
     {
         var registry = new InMemoryRegistry("registry export " + string.Join(", ", paths));
         var encodings = new List<string>();
+        var problems = new List<ClientStateException>();
         foreach (string path in paths)
         {
-            if (!File.Exists(path))
+            if (!File.Exists(path) && !Directory.Exists(path))
             {
-                throw new ClientStateException(ClientStateErrorIds.RegistryExportNotFound, ErrorCategory.ObjectNotFound, path, $"The registry export '{path}' does not exist.");
+                throw new ClientStateException(ClientStateErrorIds.RegistryExportNotFound, ErrorCategory.ObjectNotFound, path, $"The registry export '{DisplayText.Safe(path)}' does not exist.");
             }
 
             try
             {
-                encodings.Add(RegFileParser.Load(path, registry));
+                encodings.Add(RegFileParser.Load(path, registry, cancellation, problem =>
+                    problems.Add(new ClientStateException(ClientStateErrorIds.RegistryExportInvalid, ErrorCategory.InvalidData, path, problem.Message, problem))));
+            }
+            catch (InputFileException ex)
+            {
+                throw new ClientStateException(ex.ErrorId, ex.Category, path, ex.Message, ex);
             }
             catch (RegistryExportException ex)
             {
@@ -92,7 +109,7 @@ internal sealed class RegFileRegistrySource : IRegistrySource
             prefixes.Add(RegistryPath.Combine(InMemoryRegistry.Users, mapped));
         }
 
-        return new RegFileRegistrySource(registry, paths.ToList(), encodings, mapped, prefixes.ToArray());
+        return new RegFileRegistrySource(registry, paths.ToList(), encodings, mapped, prefixes.ToArray()) { Problems = problems };
     }
 
     public bool HasRoot(RegistryRoot root) =>

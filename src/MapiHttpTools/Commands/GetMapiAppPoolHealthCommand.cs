@@ -92,6 +92,15 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
             ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileNotFound", ErrorCategory.ObjectNotFound, ConfigurationPath, ex.Message, ex));
             return;
         }
+        catch (InputFileException ex)
+        {
+            ThrowTerminatingError(ex.ToErrorRecord());
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
         catch (IisConfigurationException ex)
         {
             ThrowTerminatingError(ErrorRecords.Create("ConfigurationFileInvalid", ErrorCategory.InvalidData, ConfigurationPath, ex.Message, ex));
@@ -110,7 +119,17 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
             string eventPath = GetUnresolvedProviderPathFromPSPath(EventPath);
             try
             {
+                // Issue 20: the size and kind of the file are checked before its reader sees it.
+                InputFile.Check(eventPath, "an event export", ClixmlEventSource.MaxBytes);
                 events = ClixmlEventSource.Load(eventPath, CancelToken);
+            }
+            catch (InputFileException ex)
+            {
+                ThrowTerminatingError(ex.ToErrorRecord());
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
             }
             catch (FileNotFoundException ex)
             {
@@ -181,6 +200,12 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
     private static void Emit(AsyncPipeline pipeline, MapiAppPoolHealthChecker checker, CancellationToken token)
     {
         IReadOnlyList<MapiAppPoolHealthResult> results = checker.Run(token);
+        foreach (IisConfigurationException problem in checker.Problems)
+        {
+            // One bad value is one error with its line; its pool or application is an Error result, the rest is judged.
+            pipeline.WriteError(ErrorRecords.Create("ConfigurationValueInvalid", ErrorCategory.InvalidData, problem.Path, problem.Message, problem));
+        }
+
         if (checker.UnattributedEventCount > 0)
         {
             pipeline.WriteWarning($"{checker.UnattributedEventCount} Exchange event(s) 1053 in the window name none of the MAPI pools and were not counted.");

@@ -56,7 +56,11 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(exports, ComputerName, UserSid, cache, Services);
+            context = ClientStateSources.Open(exports, ComputerName, UserSid, cache, Services, CancelToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
         }
         catch (ClientStateException ex)
         {
@@ -72,13 +76,29 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
 
         using (context)
         {
-            WriteVerbose($"Reading {context.Registry?.Description ?? "no registry"}; Autodiscover cache: {context.AutodiscoverCachePath ?? "none"}.");
-            MapiHttpClientStateResult result = new ClientStateAnalyzer(context, DateTime.UtcNow).Analyze(CancelToken);
+            // One bad line of an export is one error with its line number; the rest of the export is analysed (issue 20).
+            foreach (ClientStateException problem in context.InputProblems)
+            {
+                WriteError(ErrorRecords.Create(problem.ErrorId, problem.Category, problem.Target, problem.Message, problem.InnerException));
+            }
+
+            WriteVerbose(DisplayText.Safe($"Reading {context.Registry?.Description ?? "no registry"}; Autodiscover cache: {context.AutodiscoverCachePath ?? "none"}.", 2048));
+            MapiHttpClientStateResult result;
+            try
+            {
+                result = new ClientStateAnalyzer(context, DateTime.UtcNow).Analyze(CancelToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+
             WriteObject(result);
         }
     }
 
     /// <summary>Bad offline input stops the command; a computer or user that cannot be reached is one failed record.</summary>
     private static bool IsSetupError(string errorId) =>
-        errorId is ClientStateErrorIds.RegistryExportInvalid or ClientStateErrorIds.RegistryExportNotFound or ClientStateErrorIds.RegistryExportAmbiguousUser or ClientStateErrorIds.AutodiscoverCachePathNotFound;
+        errorId is ClientStateErrorIds.RegistryExportInvalid or ClientStateErrorIds.RegistryExportNotFound or ClientStateErrorIds.RegistryExportAmbiguousUser or ClientStateErrorIds.AutodiscoverCachePathNotFound
+            or InputFile.NotRegularErrorId or InputFile.TooLargeErrorId;
 }

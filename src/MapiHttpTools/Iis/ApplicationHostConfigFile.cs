@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Xml;
 using System.Xml.Linq;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Iis;
 
@@ -21,6 +22,15 @@ namespace MapiHttpTools.Iis;
 /// </summary>
 internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
 {
+    /// <summary>
+    /// The largest applicationHost.config read (issue 20, documented in Get-MapiAppPoolHealth's help): an Exchange
+    /// server's is well under 1 MB; 32 MB leaves room for thousands of sites and pools.
+    /// </summary>
+    public const long MaxBytes = 32L * 1024 * 1024;
+
+    /// <summary>The largest GetWebBinding.xml read: a few KB per binding.</summary>
+    public const long BindingSnapshotMaxBytes = 16L * 1024 * 1024;
+
     /// <summary>The snapshot file beside applicationHost.config that carries binding certificates.</summary>
     public const string BindingSnapshotFileName = "GetWebBinding.xml";
 
@@ -42,6 +52,11 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
     };
 
     private readonly XElement _root;
+
+    // Pools and sites by name, built once (issue 20: a lookup per pool made 40,000 pools take 51 s). The first
+    // element of a name wins, as FirstOrDefault over document order did.
+    private readonly Dictionary<string, XElement> _pools = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, XElement> _sites = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(string Site, string Protocol, string Binding), (string? Hash, string? Store)>? _bindingCertificates;
     private readonly string? _bindingSnapshotProblem;
     private readonly bool _bindingSnapshotPresent;
@@ -50,11 +65,28 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
     {
         Path = path;
         _root = root;
+        foreach (XElement pool in root.Element("system.applicationHost")?.Element("applicationPools")?.Elements("add") ?? Enumerable.Empty<XElement>())
+        {
+            if (pool.Attribute("name")?.Value is string poolName && !_pools.ContainsKey(poolName))
+            {
+                _pools.Add(poolName, pool);
+            }
+        }
+
+        foreach (XElement site in root.Element("system.applicationHost")?.Element("sites")?.Elements("site") ?? Enumerable.Empty<XElement>())
+        {
+            if (site.Attribute("name")?.Value is string siteName && !_sites.ContainsKey(siteName))
+            {
+                _sites.Add(siteName, site);
+            }
+        }
         if (bindingSnapshotPath is not null)
         {
             _bindingSnapshotPresent = true;
             try
             {
+                // Issue 20: the snapshot is an input file like any other (regular file, bounded size).
+                InputFile.Check(bindingSnapshotPath, "a Get-WebBinding export", BindingSnapshotMaxBytes);
                 _bindingCertificates = ReadBindingSnapshot(bindingSnapshotPath);
             }
             catch (Exception ex) when (ex is XmlException or IOException or UnauthorizedAccessException or InvalidOperationException or RuntimeException)
@@ -81,18 +113,15 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
     public static ApplicationHostConfigFile Load(string path, CancellationToken cancellation)
     {
         string full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full))
+        if (!File.Exists(full) && !Directory.Exists(full))
         {
-            throw new FileNotFoundException($"The IIS configuration file '{full}' does not exist.", full);
+            throw new FileNotFoundException($"The IIS configuration file '{DisplayText.Safe(full)}' does not exist.", full);
         }
 
-        cancellation.ThrowIfCancellationRequested();
         XDocument document;
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, CloseInput = true };
-            using XmlReader reader = XmlReader.Create(full, settings);
-            document = XDocument.Load(reader, LoadOptions.SetLineInfo);
+            document = SafeXml.Load(full, "an IIS applicationHost.config", MaxBytes, cancellation);
         }
         catch (XmlException ex)
         {
@@ -102,7 +131,7 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
         XElement root = document.Root!;
         if (root.Name.LocalName != "configuration" || root.Name.Namespace != XNamespace.None)
         {
-            throw At(full, root, $"the root element is <{root.Name.LocalName}>, not <configuration>.");
+            throw At(full, root, $"the root element is <{DisplayText.Safe(root.Name.LocalName)}>, not <configuration>.");
         }
 
         if (root.Element("system.applicationHost") is null)
@@ -112,20 +141,18 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
 
         string snapshot = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, BindingSnapshotFileName);
         var file = new ApplicationHostConfigFile(full, root, File.Exists(snapshot) ? snapshot : null);
-        file.Validate();
+        file.Validate(cancellation);
         return file;
     }
 
     public AppPoolConfig? GetApplicationPool(string name)
     {
-        XElement? pools = _root.Element("system.applicationHost")?.Element("applicationPools");
-        XElement? pool = pools?.Elements("add").FirstOrDefault(e => NameIs(e, name));
-        if (pool is null)
+        if (!_pools.TryGetValue(name, out XElement? pool))
         {
             return null;
         }
 
-        XElement? defaults = pools!.Element("applicationPoolDefaults");
+        XElement? defaults = pool.Parent?.Element("applicationPoolDefaults");
         string Value(string key) => PoolAttribute(pool, defaults, key) is XAttribute a ? a.Value : PoolSchemaDefaults[key];
         XAttribute? Attr(string key) => PoolAttribute(pool, defaults, key);
 
@@ -300,9 +327,10 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
         return contexts;
     }
 
-    private void Validate()
+    private void Validate(CancellationToken cancellation)
     {
-        // Parse every value the checks read now, so a bad value fails at load with its position, not halfway through.
+        // The structure is checked here; values are parsed when a pool or site is read, so that a bad value spoils only
+        // that pool or site and is reported with its position while the rest is still judged (issue 20).
         XElement? pools = _root.Element("system.applicationHost")?.Element("applicationPools");
         foreach (XElement pool in pools?.Elements("add") ?? Enumerable.Empty<XElement>())
         {
@@ -311,7 +339,7 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
                 throw At(Path, pool, "an application pool <add> has no name attribute.");
             }
 
-            GetApplicationPool(pool.Attribute("name")!.Value);
+            cancellation.ThrowIfCancellationRequested();
         }
 
         foreach (XElement site in Sites())
@@ -321,14 +349,14 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
                 throw At(Path, site, "a <site> has no name attribute.");
             }
 
-            GetSite(site.Attribute("name")!.Value);
+            cancellation.ThrowIfCancellationRequested();
         }
     }
 
     private IEnumerable<XElement> Sites() =>
         _root.Element("system.applicationHost")?.Element("sites")?.Elements("site") ?? Enumerable.Empty<XElement>();
 
-    private XElement? Site(string name) => Sites().FirstOrDefault(s => NameIs(s, name));
+    private XElement? Site(string name) => _sites.TryGetValue(name, out XElement? site) ? site : null;
 
     private ApplicationConfig ToApplication(XElement site, XElement application)
     {
@@ -363,7 +391,9 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
     private IReadOnlyList<TimeSpan> Schedule(XElement pool, XElement? defaults)
     {
         // A collection inherits from applicationPoolDefaults; <clear/> and <remove value=".."/> edit what came before.
-        var items = new List<(string Key, TimeSpan Value)>();
+        // Removal marks entries dead through an index by key, so thousands of adds and removes stay linear (issue 20).
+        var items = new List<(string Key, TimeSpan Value, bool Alive)>();
+        var byKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         foreach (XElement? source in new[] { defaults, pool })
         {
             XElement? schedule = source?.Element("recycling")?.Element("periodicRestart")?.Element("schedule");
@@ -373,9 +403,19 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
                 {
                     case "clear":
                         items.Clear();
+                        byKey.Clear();
                         break;
                     case "remove":
-                        items.RemoveAll(i => i.Key == (item.Attribute("value")?.Value ?? string.Empty).Trim());
+                        if (byKey.TryGetValue((item.Attribute("value")?.Value ?? string.Empty).Trim(), out List<int>? indexes))
+                        {
+                            foreach (int i in indexes)
+                            {
+                                items[i] = (items[i].Key, items[i].Value, false);
+                            }
+
+                            indexes.Clear();
+                        }
+
                         break;
                     case "add":
                         XAttribute? value = item.Attribute("value");
@@ -384,13 +424,20 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
                             throw At(Path, item, "a recycling schedule <add> has no value attribute.");
                         }
 
-                        items.Add((value.Value.Trim(), ParseTime(value, value.Value)));
+                        string key = value.Value.Trim();
+                        if (!byKey.TryGetValue(key, out List<int>? list))
+                        {
+                            byKey[key] = list = new List<int>();
+                        }
+
+                        list.Add(items.Count);
+                        items.Add((key, ParseTime(value, value.Value), true));
                         break;
                 }
             }
         }
 
-        return items.Select(i => i.Value).ToArray();
+        return items.Where(i => i.Alive).Select(i => i.Value).ToArray();
     }
 
     private bool ParseBool(XAttribute? attribute, string text)
@@ -425,8 +472,8 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
 
     private IisConfigurationException Bad(XAttribute? attribute, string text, string expected) =>
         attribute is null
-            ? new IisConfigurationException(Path, 0, 0, $"value '{text}' is not {expected}.")
-            : At(Path, attribute, $"{attribute.Parent?.Name.LocalName}/@{attribute.Name.LocalName} is '{text}', not {expected}.");
+            ? new IisConfigurationException(Path, 0, 0, $"value '{DisplayText.Safe(text)}' is not {expected}.")
+            : At(Path, attribute, $"{DisplayText.Safe(attribute.Parent?.Name.LocalName)}/@{DisplayText.Safe(attribute.Name.LocalName)} is '{DisplayText.Safe(text)}', not {expected}.");
 
     private static bool ParseBoolText(string? text, bool fallback) =>
         text is not null && bool.TryParse(text.Trim(), out bool value) ? value : fallback;
@@ -471,9 +518,6 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
         int index = message.LastIndexOf(" Line ", StringComparison.Ordinal);
         return index > 0 ? message.Substring(0, index).TrimEnd() : message;
     }
-
-    private static bool NameIs(XElement element, string name) =>
-        string.Equals(element.Attribute("name")?.Value, name, StringComparison.OrdinalIgnoreCase);
 
     private static bool PathIs(string? path, string expected) =>
         string.Equals((path ?? string.Empty).TrimEnd('/'), expected.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);

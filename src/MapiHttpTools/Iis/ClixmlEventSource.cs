@@ -34,6 +34,12 @@ internal sealed class ClixmlEventSource : IEventSource
 
     public string? MachineName { get; }
 
+    /// <summary>
+    /// The largest event export read (issue 20, documented in Get-MapiAppPoolHealth's help): a day of System and
+    /// Application events filtered to the MAPI ids is a few MB; a 109 MB export took 1.2 GB of memory.
+    /// </summary>
+    public const long MaxBytes = 64L * 1024 * 1024;
+
     /// <summary>How many events the file holds, whatever their time.</summary>
     public int Count => _events.Count;
 

@@ -25,6 +25,6 @@ internal sealed class IisConfigurationException : Exception
 
     private static string Describe(string path, int line, int position, string reason) =>
         line > 0
-            ? $"'{path}' is not a valid IIS applicationHost.config: line {line}, position {position}: {reason}"
-            : $"'{path}' is not a valid IIS applicationHost.config: {reason}";
+            ? $"'{MapiHttpTools.Infrastructure.DisplayText.Safe(path)}' is not a valid IIS applicationHost.config: line {line}, position {position}: {MapiHttpTools.Infrastructure.DisplayText.Safe(reason, 512)}"
+            : $"'{MapiHttpTools.Infrastructure.DisplayText.Safe(path)}' is not a valid IIS applicationHost.config: {MapiHttpTools.Infrastructure.DisplayText.Safe(reason, 512)}";
 }

@@ -38,6 +38,16 @@ internal static class MapiIisBaseline
     /// <summary>Extended Protection that Microsoft's guidance (and the design) expect on every MAPI application.</summary>
     public const string ExtendedProtection = "Require";
 
+    /// <summary>
+    /// What to do when Extended Protection is not Require (issue 11): Microsoft's server-wide procedure, never a
+    /// per-location tokenChecking edit. The script checks the prerequisites itself with -PrerequisitesCheckOnly.
+    /// </summary>
+    public const string ExtendedProtectionRecommendation =
+        "Enable Extended Protection server-wide with Microsoft's ExchangeExtendedProtectionManagement.ps1 (https://microsoft.github.io/CSS-Exchange/Security/ExchangeExtendedProtectionManagement/) " +
+        "once its prerequisites hold: a supported Exchange build with a current Security Update, the same TLS configuration on every Exchange server, " +
+        "and no SSL offloading or TLS-terminating load balancer in front of the virtual directories; " +
+        "check first with .\\ExchangeExtendedProtectionManagement.ps1 -PrerequisitesCheckOnly";
+
     public static readonly IReadOnlyList<MapiPoolDefinition> Pools = new[]
     {
         new MapiPoolDefinition(FrontEndPool, "Default Web Site/mapi (front end)"),

@@ -54,10 +54,18 @@ public sealed class ClientStateEngineTests
         var missing = Assert.Throws<ClientStateException>(() => RegFileRegistrySource.Load(new[] { "/nonexistent/user.reg" }, null));
         Assert.Equal(("RegistryExportNotFound", ErrorCategory.ObjectNotFound, (object?)"/nonexistent/user.reg"), (missing.ErrorId, missing.Category, missing.Target));
 
+        // A bad line is one problem with its line number; the files are still read (issue 20).
         string bad = ClientStateFixtures.Reg("malformed-dword.reg");
-        var malformed = Assert.Throws<ClientStateException>(() => RegFileRegistrySource.Load(new[] { ClientStateFixtures.Reg("good-hkcu.reg"), bad }, null));
+        RegFileRegistrySource source = RegFileRegistrySource.Load(new[] { ClientStateFixtures.Reg("good-hkcu.reg"), bad }, null);
+        ClientStateException malformed = Assert.Single(source.Problems);
         Assert.Equal(("RegistryExportInvalid", ErrorCategory.InvalidData, (object?)bad), (malformed.ErrorId, malformed.Category, malformed.Target));
         Assert.Contains("line 4", malformed.Message, StringComparison.Ordinal);
+        Assert.True(source.KeyExists(RegistryRoot.User, @"Software\Microsoft\Exchange"));
+
+        using var folder = new TempFolder();
+        string notAnExport = ClientStateFixtures.WriteReg(folder, "not-an-export.reg", "REGEDIT5\n");
+        var refused = Assert.Throws<ClientStateException>(() => RegFileRegistrySource.Load(new[] { notAnExport }, null));
+        Assert.Equal("RegistryExportInvalid", refused.ErrorId);
     }
 
     [Fact]

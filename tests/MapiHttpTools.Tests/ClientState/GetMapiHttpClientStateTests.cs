@@ -195,8 +195,25 @@ public sealed class GetMapiHttpClientStateTests : IDisposable
     }
 
     [Theory]
-    [InlineData("malformed-dword.reg", "RegistryExportInvalid", ErrorCategory.InvalidData, "line 4: 'dword:1x' is not a DWORD")]
-    [InlineData("malformed-hex.reg", "RegistryExportInvalid", ErrorCategory.InvalidData, "line 7: 'zz' in the hex data of 'Identity Eid' is not a byte")]
+    [InlineData("malformed-dword.reg", "line 4: 'dword:1x' is not a DWORD")]
+    [InlineData("malformed-hex.reg", "line 7: 'zz' in the hex data of 'Identity Eid' is not a byte")]
+    public void A_bad_line_is_one_error_with_its_line_number_and_the_rest_is_still_analysed(string file, string text)
+    {
+        // Issue 20: one bad item is one clear error; the run goes on.
+        using var session = new ModuleSession();
+        string path = ClientStateFixtures.Reg(file);
+
+        ScriptResult run = session.Invoke("Get-MapiHttpClientState -RegistryExportPath $path", Vars(("path", path)));
+
+        ErrorRecord error = Assert.Single(run.Errors);
+        Assert.Equal("RegistryExportInvalid,MapiHttpTools.Commands.GetMapiHttpClientStateCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+        Assert.Equal(path, error.TargetObject);
+        Assert.Contains(text, error.Exception.Message, StringComparison.Ordinal);
+        Assert.Single(run.Objects<MapiHttpClientStateResult>());
+    }
+
+    [Theory]
     [InlineData("hku-two-users.reg", "RegistryExportAmbiguousUser", ErrorCategory.InvalidArgument, "name the one to examine with -UserSid")]
     [InlineData("does-not-exist.reg", "RegistryExportNotFound", ErrorCategory.ObjectNotFound, "does not exist")]
     public void Bad_offline_input_stops_the_command_with_a_clear_error(string file, string id, ErrorCategory category, string text)

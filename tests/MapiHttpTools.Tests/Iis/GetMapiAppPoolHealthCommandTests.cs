@@ -168,7 +168,7 @@ public sealed class GetMapiAppPoolHealthCommandTests : IDisposable
         Assert.Contains("Status  Cause            Name                             State   Message", lines);
         Assert.Contains("Pass    None             MSExchangeMapiFrontEndAppPool            Matches the known-good MAPI configuration; not checke", lines);
         Assert.Contains("Fail    VirtualDirectory Default Web Site/mapi                    Default Web Site/mapi runs in 'MSExchangeOWAAppPool',", lines);
-        Assert.Contains("Warning Authentication   Exchange Back End/mapi/emsmdb            Extended Protection is None at Exchange Back End/mapi", lines);
+        Assert.Contains("Warning None             Exchange Back End/mapi/emsmdb            Extended Protection is None at Exchange Back End/mapi", lines);
         Assert.All(lines, l => Assert.True(l.Length <= 120, l));
     }
 

@@ -72,4 +72,19 @@ public sealed class GetMapiAppPoolHealthHelpTests
             Assert.True(prose.Length > 40, example);
         }
     }
+
+    [Fact]
+    public void Nothing_in_the_source_or_help_advises_a_per_location_tokenChecking_change()
+    {
+        // Issue 11: Extended Protection is enabled server-wide with Microsoft's script once its prerequisites hold.
+        var advice = new Regex(@"-Name\s+tokenChecking|tokenChecking\s+Require|/tokenChecking:|extendedProtection\.tokenChecking:", RegexOptions.IgnoreCase);
+        string[] files = Directory.EnumerateFiles(Path.Combine(ModuleSession.RepoRoot, "src"), "*.*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(ModuleSession.RepoRoot, "en-US"), "*.*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".ps1xml", StringComparison.Ordinal) || f.EndsWith(".txt", StringComparison.Ordinal))
+            .ToArray();
+        Assert.NotEmpty(files);
+        string[] offending = files.Where(f => advice.IsMatch(File.ReadAllText(f))).Select(f => Path.GetRelativePath(ModuleSession.RepoRoot, f)).ToArray();
+        Assert.Empty(offending);
+        Assert.Contains("ExchangeExtendedProtectionManagement.ps1", File.ReadAllText(HelpPath));
+    }
 }

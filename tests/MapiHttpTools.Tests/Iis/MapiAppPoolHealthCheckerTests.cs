@@ -54,12 +54,19 @@ public sealed class MapiAppPoolHealthCheckerTests : IDisposable
         {
             Assert.Equal(MapiIisObjectKind.Application, application.Kind);
             Assert.Equal(CheckStatus.Warning, application.Status);
-            Assert.Equal(MapiHttpCause.Authentication, application.Cause);
+            // Issue 11: hardening, not an outage cause, so the verdict never ranks it above a real failure.
+            Assert.Equal(MapiHttpCause.None, application.Cause);
             Assert.Equal(new[] { "ExtendedProtection" }, application.Findings.Where(f => f.Status > CheckStatus.Skipped).Select(f => f.Check));
             Assert.Equal("None", application.ExtendedProtection);
-            Assert.Equal(
-                $"Set-WebConfigurationProperty -PSPath IIS:\\ -Location '{application.Name}' -Filter system.webServer/security/authentication/windowsAuthentication/extendedProtection -Name tokenChecking -Value Require",
-                application.Recommendation);
+            Assert.Equal($"Extended Protection is None at {application.Name}, not Require: hardening, not an outage cause.", application.Message);
+
+            // Microsoft's server-wide procedure and its prerequisites; never a per-location tokenChecking edit.
+            Assert.StartsWith("Enable Extended Protection server-wide with Microsoft's ExchangeExtendedProtectionManagement.ps1", application.Recommendation);
+            Assert.Contains("no SSL offloading or TLS-terminating load balancer", application.Recommendation);
+            Assert.Contains("the same TLS configuration on every Exchange server", application.Recommendation);
+            Assert.EndsWith(@".\ExchangeExtendedProtectionManagement.ps1 -PrerequisitesCheckOnly", application.Recommendation);
+            Assert.DoesNotContain("tokenChecking", application.Recommendation, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Set-WebConfigurationProperty", application.Recommendation, StringComparison.Ordinal);
             Assert.True(application.WindowsAuthentication);
             Assert.False(application.AnonymousAuthentication);
         }
