@@ -44,6 +44,9 @@ internal sealed record ProbeSubject(string Host, string Label, int Port, string?
 
     /// <summary>Get-MapiAppPoolHealth for this server.</summary>
     public string AppPoolHealth => KnownServer is { } server ? $"Get-MapiAppPoolHealth -ComputerName {server}" : $"On the server behind {Label}: Get-MapiAppPoolHealth";
+
+    /// <summary><see cref="AppPoolHealth"/> for the middle of a sentence.</summary>
+    public string AppPoolHealthInSentence => KnownServer is { } server ? $"Get-MapiAppPoolHealth -ComputerName {server}" : $"on the server behind {Label}, Get-MapiAppPoolHealth";
 }
 
 /// <summary>What the TLS handshake produced, for <see cref="ProbeJudgement.Tls"/>.</summary>

@@ -215,7 +215,7 @@ internal static class ProbeJudgement
                 string oauth = !windowsMissing ? " OAuth (modern authentication, hybrid free/busy and the Outlook clients that use it) fails." : string.Empty;
                 return new Finding(windowsMissing ? CheckStatus.Fail : CheckStatus.Warning, MapiHttpCause.Authentication,
                     $"{path} offers {offeredText}; expected {string.Join(", ", expected)} ({expectedSource}), missing {string.Join(", ", missing)}.{kerberos}{oauth}",
-                    $"Set-MapiVirtualDirectory -Identity '{subject.IdentityForCommand}' -IISAuthenticationMethods {ExchangeMethods(expected.Union(offered, StringComparer.OrdinalIgnoreCase))}; if Exchange already lists them, the IIS authentication of 'Default Web Site/mapi' differs: {subject.AppPoolHealth}");
+                    $"Set-MapiVirtualDirectory -Identity '{subject.IdentityForCommand}' -IISAuthenticationMethods {ExchangeMethods(expected.Union(offered, StringComparer.OrdinalIgnoreCase))}; if Exchange already lists them, the IIS authentication of 'Default Web Site/mapi' differs: {subject.AppPoolHealthInSentence}");
             }
 
             if (extra.Length > 0)
