@@ -386,6 +386,14 @@ public sealed class EndpointLabTests
         Assert.Matches(@"Status\s+Cause\s+Check\s+Address\s+Ms\s+Message", screen);
         Assert.Matches(@"Fail\s+AppPool\s+HealthCheck\s+127\.0\.0\.1", screen);
         Assert.DoesNotContain("MapiHttpTools.MapiHttpEndpointResult", screen);
+
+        // At 120 columns no word of a message is cut across lines (PowerShell's table wrap alone cuts mid-word).
+        string[] words = screen.Split(new[] { ' ', '\n', '\r' }, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("MSExchangeMapiFrontEndAppPool", words);
+        Assert.Contains("Microsoft-HTTPAPI/2.0)", words);
+        Assert.Contains("-TargetAddress", words);
+        Assert.Contains("'mail.contoso.lab'", words);
+        Assert.All(screen.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 120, line));
     }
 
     private const string StandInVirtualDirectories = @"
