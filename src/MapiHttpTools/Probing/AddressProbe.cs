@@ -203,7 +203,7 @@ internal sealed class AddressProbe
         {
             IReadOnlyDictionary<string, int?> others = await CompareOthersAsync(cancellation).ConfigureAwait(false);
             evidence["OtherHealthChecks"] = string.Join(", ", others.Select(o => $"{o.Key}={(o.Value?.ToString(CultureInfo.InvariantCulture) ?? "no answer")}"));
-            _comparison = others.Values.Any(v => v == 200) ? FrontEndComparison.MapiOnly : FrontEndComparison.FrontEndWide;
+            _comparison = ProbeJudgement.Compare(others);
         }
 
         Emit(ProbeSteps.HealthCheck, ProbeJudgement.HealthCheck(response.StatusCode, body, ServerNames.IsHttpSys(response), _comparison, _subject), watch, response.StatusCode, evidence);
@@ -285,7 +285,7 @@ internal sealed class AddressProbe
             return;
         }
 
-        if (offered is null)
+        if (offered is null || offered.Count == 0)
         {
             Skip(check, watch, $"Authenticated PING not attempted: the anonymous request to /mapi/{endpoint}/ did not get a 401 challenge.");
             return;

@@ -61,6 +61,15 @@ internal static class ProbeJudgement
         new HttpStatusRule(504, MapiHttpCause.Network, MapiHttpCause.Network, "a load balancer or reverse proxy on the path timed out waiting for the Exchange server behind it (Gateway Timeout)"),
     }.ToDictionary(r => r.Status);
 
+    /// <summary>
+    /// What the other health pages (owa, ews: status, or null without an answer) say about the front end: one 200 is
+    /// enough to show the front end itself alive, so /mapi alone fails; none means the whole front end fails.
+    /// </summary>
+    public static FrontEndComparison Compare(IReadOnlyDictionary<string, int?> otherHealthPages) =>
+        otherHealthPages.Count == 0 ? FrontEndComparison.NotCompared
+        : otherHealthPages.Values.Any(v => v == 200) ? FrontEndComparison.MapiOnly
+        : FrontEndComparison.FrontEndWide;
+
     public static string Describe(FrontEndComparison comparison) => comparison switch
     {
         FrontEndComparison.MapiOnly => "OWA/EWS on the same front end answer 200",

@@ -113,6 +113,20 @@ public sealed class ProbeJudgementTests
         Assert.Equal((expectedStatus, cause), (finding.Status, finding.Cause));
     }
 
+    [Theory]
+    [InlineData(200, 200, "MapiOnly")]
+    [InlineData(200, 503, "MapiOnly")]
+    [InlineData(null, 200, "MapiOnly")]
+    [InlineData(503, 503, "FrontEndWide")]
+    [InlineData(404, null, "FrontEndWide")]
+    [InlineData(null, null, "FrontEndWide")]
+    public void Mixed_health_pages_tell_a_mapi_only_failure_from_a_front_end_wide_one(int? owa, int? ews, string expected)
+    {
+        var pages = new System.Collections.Generic.Dictionary<string, int?> { ["owa"] = owa, ["ews"] = ews };
+
+        Assert.Equal(expected, ProbeJudgement.Compare(pages).ToString());
+    }
+
     [Fact]
     public void A_mixed_set_of_health_pages_reads_as_mapi_only_when_one_other_page_is_healthy()
     {
