@@ -30,11 +30,14 @@ internal static class SystemHttpPing
     /// <summary>
     /// The PING handler's own protocols (issue 11): TLS 1.2, plus TLS 1.3 where the runtime has it. In powershell.exe
     /// the handler would otherwise follow the process-wide ServicePointManager.SecurityProtocol, often without TLS 1.2;
-    /// nothing process-wide is changed. On .NET Framework TLS 1.3 is left out: Schannel before Windows Server 2022
-    /// refuses a handshake that asks for it.
+    /// nothing process-wide is changed. TLS 1.3 only where the platform has it: not on .NET Framework, and on Windows
+    /// only from build 20348 (Server 2022, Windows 11), whose Schannel speaks it; Exchange hosts on Server 2016/2019 do not.
     /// </summary>
     public static SslProtocols PingProtocols { get; } =
-        !IsNetFramework && Enum.IsDefined(typeof(SslProtocols), Tls13) ? SslProtocols.Tls12 | Tls13 : SslProtocols.Tls12;
+        !IsNetFramework && Enum.IsDefined(typeof(SslProtocols), Tls13) &&
+        (Environment.OSVersion.Platform != PlatformID.Win32NT || Environment.OSVersion.Version.Build >= 20348)
+            ? SslProtocols.Tls12 | Tls13
+            : SslProtocols.Tls12;
 
     /// <summary>
     /// The handler the PING uses: credentials registered for the offered Windows schemes only (never Basic: a server
