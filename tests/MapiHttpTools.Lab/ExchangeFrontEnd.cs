@@ -146,7 +146,7 @@ internal sealed class ExchangeFrontEnd
     private Task HealthCheckAsync(HttpContext context, CancellationToken token)
     {
         AddIisHeaders(context);
-        return WriteTextAsync(context, StatusCodes.Status200OK, "text/html", "200 OK<br/>" + _options.ServerName, token);
+        return WriteTextAsync(context, StatusCodes.Status200OK, "text/html", "200 OK<br/>" + _options.ServerName + Hostile, token);
     }
 
     private Task ServiceUnavailableAsync(HttpContext context, CancellationToken token)
@@ -169,6 +169,15 @@ internal sealed class ExchangeFrontEnd
         string? authorization = context.Request.Headers.Authorization;
         bool anonymous = string.IsNullOrEmpty(authorization);
         bool admitted = anonymous ? _options.Fault == LabFault.AnonymousAllowed : IsLabUser(authorization!);
+        if (anonymous && _options.Fault == LabFault.BasicDowngrade &&
+            string.Equals(context.Request.Headers["X-RequestType"], "PING", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{RealmOf(context)}\"";
+            context.Response.ContentLength = 0;
+            return;
+        }
+
         if (!admitted)
         {
             Challenge(context);
@@ -272,10 +281,15 @@ internal sealed class ExchangeFrontEnd
             }
         }
 
+        if (_options.Fault == LabFault.HostileText)
+        {
+            offered.Add("NTLM realm=\"" + LabServer.HostileText + "\"");
+        }
+
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = new StringValues(offered.ToArray());
         string reason = string.IsNullOrEmpty(context.Request.Headers.Authorization) ? "Anonymous request" : "Logon failed";
-        context.Response.Headers["X-FailureContext"] = "FrontEnd;401;" + Convert.ToBase64String(Encoding.UTF8.GetBytes(reason + " for " + context.Request.Path.Value)) + ";;";
+        context.Response.Headers["X-FailureContext"] = "FrontEnd;401;" + Convert.ToBase64String(Encoding.UTF8.GetBytes(reason + " for " + context.Request.Path.Value)) + ";;" + Hostile;
         context.Response.ContentLength = 0;
     }
 
@@ -329,10 +343,19 @@ internal sealed class ExchangeFrontEnd
     private void AddIisHeaders(HttpContext context)
     {
         IHeaderDictionary headers = context.Response.Headers;
-        headers.Server = "Microsoft-IIS/10.0";
+        headers.Server = "Microsoft-IIS/10.0" + Hostile;
         headers["request-id"] = Guid.NewGuid().ToString("D");
-        headers["X-FEServer"] = _feShortName;
+        headers["X-FEServer"] = _feShortName + Hostile;
         headers["X-Powered-By"] = "ASP.NET";
+    }
+
+    /// <summary>Records a request another handler (the <see cref="LabFault.HostileText"/> one) received.</summary>
+    internal void Record(LabRequest request)
+    {
+        lock (_requests)
+        {
+            _requests.Add(request);
+        }
     }
 
     private async Task RecordAsync(HttpContext context, CancellationToken token)
@@ -361,6 +384,9 @@ internal sealed class ExchangeFrontEnd
             _requests.Add(entry);
         }
     }
+
+    /// <summary>The hostile suffix of <see cref="LabFault.HostileText"/>; empty otherwise.</summary>
+    private string Hostile => _options.Fault == LabFault.HostileText ? LabServer.HostileText : string.Empty;
 
     private static string RealmOf(HttpContext context)
     {

@@ -27,8 +27,10 @@ public sealed class LabCertificates : IDisposable
     private X509Certificate2? _trustedCopy;
     private bool _disposed;
 
-    private LabCertificates(X509Certificate2 rootCa, X509Certificate2 valid, X509Certificate2 expired, X509Certificate2 wrongName, X509Certificate2 untrusted, X509Certificate2 expiringSoon)
+    private LabCertificates(X509Certificate2 rootCa, X509Certificate2 valid, X509Certificate2 expired, X509Certificate2 wrongName, X509Certificate2 untrusted, X509Certificate2 expiringSoon, X509Certificate2 notYetValid, X509Certificate2 weakKey)
     {
+        NotYetValid = notYetValid;
+        WeakKey = weakKey;
         RootCa = rootCa;
         Valid = valid;
         Expired = expired;
@@ -54,6 +56,12 @@ public sealed class LabCertificates : IDisposable
 
     /// <summary>Same names, issued by <see cref="RootCa"/>, expires in 10 days.</summary>
     public X509Certificate2 ExpiringSoon { get; }
+
+    /// <summary>Same names, issued by <see cref="RootCa"/>, valid only from tomorrow.</summary>
+    public X509Certificate2 NotYetValid { get; }
+
+    /// <summary>Same names, issued by <see cref="RootCa"/>, with an RSA 1024 key.</summary>
+    public X509Certificate2 WeakKey { get; }
 
     /// <summary>True while this instance has its root in the CurrentUser Root store.</summary>
     public bool IsRootTrusted
@@ -84,8 +92,11 @@ public sealed class LabCertificates : IDisposable
         X509Certificate2 wrongName = IssueLeaf(leafKey, rootWithKey, "CN=" + WrongHostName, new[] { WrongHostName }, false, now.AddDays(-1), now.AddYears(1));
         X509Certificate2 untrusted = IssueLeaf(leafKey, null, "CN=mail.contoso.lab", ServiceNames, true, now.AddDays(-1), now.AddYears(1));
         X509Certificate2 expiringSoon = IssueLeaf(leafKey, rootWithKey, "CN=mail.contoso.lab", ServiceNames, true, now.AddDays(-1), now.AddDays(10));
+        X509Certificate2 notYetValid = IssueLeaf(leafKey, rootWithKey, "CN=mail.contoso.lab", ServiceNames, true, now.AddDays(1), now.AddYears(1));
+        using RSA weakKey = RSA.Create(1024);
+        X509Certificate2 weak = IssueLeaf(weakKey, rootWithKey, "CN=mail.contoso.lab", ServiceNames, true, now.AddDays(-1), now.AddYears(1));
         X509Certificate2 rootPublic = X509CertificateLoader.LoadCertificate(rootWithKey.RawData);
-        return new LabCertificates(rootPublic, valid, expired, wrongName, untrusted, expiringSoon);
+        return new LabCertificates(rootPublic, valid, expired, wrongName, untrusted, expiringSoon, notYetValid, weak);
     }
 
     /// <summary>
@@ -193,6 +204,8 @@ public sealed class LabCertificates : IDisposable
         WrongName.Dispose();
         Untrusted.Dispose();
         ExpiringSoon.Dispose();
+        NotYetValid.Dispose();
+        WeakKey.Dispose();
     }
 
     private static bool ChainsWithDefaultTrust(X509Certificate2 certificate)

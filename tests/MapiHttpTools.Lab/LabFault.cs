@@ -38,4 +38,22 @@ public enum LabFault
 
     /// <summary>TCP accepted, then reset (RST) at the TLS handshake.</summary>
     ConnectionReset,
+
+    /// <summary>Serves <see cref="LabCertificates.NotYetValid"/>.</summary>
+    CertificateNotYetValid,
+
+    /// <summary>Serves <see cref="LabCertificates.WeakKey"/> (RSA 1024).</summary>
+    CertificateWeakKey,
+
+    /// <summary>
+    /// Offers Negotiate and NTLM to the anonymous Connect/Bind, then answers an unauthenticated PING with a Basic
+    /// challenge only (and accepts the lab user's Basic credentials): a server that tries to downgrade a client to Basic.
+    /// </summary>
+    BasicDowngrade,
+
+    /// <summary>
+    /// Healthy, but its Server, X-FEServer, X-FailureContext and WWW-Authenticate headers and its health page carry
+    /// ESC and BEL (<see cref="LabServer.HostileText"/>): a server that tries to drive the admin's terminal.
+    /// </summary>
+    HostileText,
 }

@@ -37,6 +37,9 @@ public sealed class LabOptions
     /// </summary>
     public string[] AuthenticationMethods { get; init; } = { "Negotiate", "NTLM" };
 
+    /// <summary>Listen with plain HTTP instead of HTTPS (a load balancer that offloads TLS); <see cref="LabServer.MapiUri"/> is then http.</summary>
+    public bool PlainHttp { get; init; }
+
     /// <summary>Serve this certificate instead of the one the fault picks (e.g. LabCertificates.ExpiringSoon).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificateOverride { get; init; }
 }

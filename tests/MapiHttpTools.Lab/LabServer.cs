@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -27,6 +28,9 @@ public sealed class LabServer : IAsyncDisposable
     /// <summary>The namespace host name clients put into SNI and Host (the certificate's main name).</summary>
     public const string NamespaceHost = "mail.contoso.lab";
 
+    /// <summary>What <see cref="LabFault.HostileText"/> appends to server-controlled text: an OSC title change ended by BEL, and a clear-screen CSI.</summary>
+    public const string HostileText = "\u001b]0;pwned\u0007\u001b[2J";
+
     private readonly WebApplication? _app;
     private readonly ResetListener? _resetListener;
     private readonly ExchangeFrontEnd _frontEnd;
@@ -39,7 +43,7 @@ public sealed class LabServer : IAsyncDisposable
         ServerCertificate = certificate;
         Address = address;
         Port = port;
-        MapiUri = new Uri($"https://{NamespaceHost}:{port}/mapi/");
+        MapiUri = new Uri($"{(options.PlainHttp ? "http" : "https")}://{NamespaceHost}:{port}/mapi/");
         _frontEnd = frontEnd;
         _stopping = stopping;
         _app = app;
@@ -73,6 +77,8 @@ public sealed class LabServer : IAsyncDisposable
             LabFault.CertificateExpired => certificates.Expired,
             LabFault.CertificateWrongName => certificates.WrongName,
             LabFault.CertificateUntrusted => certificates.Untrusted,
+            LabFault.CertificateNotYetValid => certificates.NotYetValid,
+            LabFault.CertificateWeakKey => certificates.WeakKey,
             _ => certificates.Valid,
         };
 
@@ -93,6 +99,11 @@ public sealed class LabServer : IAsyncDisposable
             kestrel.Listen(options.ListenAddress, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                if (options.PlainHttp)
+                {
+                    return;
+                }
+
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -107,7 +118,25 @@ public sealed class LabServer : IAsyncDisposable
 
                         return certificate;
                     },
+                    OnAuthenticate = (_, ssl) =>
+                    {
+                        if (options.Fault == LabFault.CertificateWeakKey)
+                        {
+                            // OpenSSL's default security level refuses to serve an RSA 1024 key; level 0 (which .NET
+                            // sets for this policy) lets the lab serve the weak certificate a real server might.
+#pragma warning disable SYSLIB0040
+                            ssl.EncryptionPolicy = EncryptionPolicy.AllowNoEncryption;
+#pragma warning restore SYSLIB0040
+                        }
+                    },
                 });
+
+                if (options.Fault == LabFault.HostileText)
+                {
+                    // Kestrel refuses control characters in response headers, so this fault answers on the decrypted
+                    // connection itself, byte for byte as a hostile server would.
+                    listen.Use(_ => connection => HostileFrontEnd.HandleAsync(connection, options, frontEnd, stopping.Token));
+                }
             });
         });
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));

@@ -29,8 +29,6 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     private readonly List<ProbeTarget> _targets = new();
     private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Test hook: stands in for DNS (tests resolve lab names to loopback addresses).</summary>
-
     // System.Uri, not string: a [string] ValueFromPipeline parameter takes any piped object in the binder's
     // no-coercion pass, so a piped virtual directory would be stringified instead of bound by property name.
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = UriSet)]
@@ -89,6 +87,10 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
 
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Send -Credential over plain http or to an unvalidated certificate (issue 20: off by default, as Invoke-WebRequest).</summary>
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
     [Parameter]
     [ValidateRange(1, 64)]
@@ -162,6 +164,7 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
             SkipCertificateCheck = SkipCertificateCheck,
             Credential = Credential?.GetNetworkCredential(),
             UseDefaultCredentials = UseDefaultCredentials,
+            AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
             ThrottleLimit = ThrottleLimit,
             Resolver = Services.Resolver,
         };
@@ -169,6 +172,11 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
         if (SkipCertificateCheck)
         {
             WriteWarning("-SkipCertificateCheck: server certificates are not validated for this probe; results say so in CertificateCheckSkipped.");
+        }
+
+        if (AllowUnencryptedAuthentication && (Credential is not null || UseDefaultCredentials))
+        {
+            WriteWarning("-AllowUnencryptedAuthentication: credentials may be sent over plain http or to a server whose certificate was not validated.");
         }
 
         var prober = new EndpointProber(options);

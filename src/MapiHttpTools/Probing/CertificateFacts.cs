@@ -13,7 +13,7 @@ namespace MapiHttpTools.Probing;
 /// </summary>
 internal sealed class CertificateFacts
 {
-    private CertificateFacts(X509Certificate2 certificate, SslPolicyErrors errors, X509ChainStatusFlags chainStatus)
+    internal CertificateFacts(X509Certificate2 certificate, SslPolicyErrors errors, X509ChainStatusFlags chainStatus)
     {
         Subject = certificate.Subject;
         Issuer = certificate.Issuer;

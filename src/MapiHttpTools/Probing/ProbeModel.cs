@@ -54,6 +54,12 @@ internal sealed class ProbeOptions
 
     public bool UseDefaultCredentials { get; init; }
 
+    /// <summary>
+    /// Send credentials over plain http or to a peer whose certificate was not validated (-SkipCertificateCheck).
+    /// Off by default, as Invoke-WebRequest's switch of the same name (issue 20).
+    /// </summary>
+    public bool AllowUnencryptedAuthentication { get; init; }
+
     public int ThrottleLimit { get; init; } = 8;
 
     /// <summary>Other virtual directories whose healthcheck.htm to read as well (Invoke-MapiHttpDiagnostic).</summary>

@@ -95,7 +95,8 @@ public sealed class EndpointLabTests
     [Theory]
     [InlineData(LabFault.CertificateExpired, "expired on")]
     [InlineData(LabFault.CertificateWrongName, "does not cover 'mail.contoso.lab'")]
-    [InlineData(LabFault.CertificateUntrusted, "trusted root")]
+    [InlineData(LabFault.CertificateUntrusted, "root trusted by this machine")]
+    [InlineData(LabFault.CertificateNotYetValid, "is not valid before")]
     public async Task Certificate_faults_fail_tls_and_nothing_is_sent_over_the_unvalidated_connection(LabFault fault, string words)
     {
         await using LabServer server = await Start(new LabOptions { Fault = fault });
@@ -111,10 +112,16 @@ public sealed class EndpointLabTests
         Assert.Empty(server.Requests);
     }
 
-    [Fact]
-    public async Task Skip_certificate_check_is_explicit_reported_and_lets_the_probe_go_on()
+    [Theory]
+    // Issue 11: with -SkipCertificateCheck an untrusted chain is a Warning (Outlook's machines may trust that CA);
+    // name mismatch, expiry and not-yet-valid stay Fail, as Outlook rejects them everywhere.
+    [InlineData(LabFault.CertificateUntrusted, CheckStatus.Warning, "root trusted by this machine")]
+    [InlineData(LabFault.CertificateWrongName, CheckStatus.Fail, "does not cover 'mail.contoso.lab'")]
+    [InlineData(LabFault.CertificateExpired, CheckStatus.Fail, "expired on")]
+    [InlineData(LabFault.CertificateNotYetValid, CheckStatus.Fail, "is not valid before")]
+    public async Task Skip_certificate_check_is_explicit_reported_and_lets_the_probe_go_on(LabFault fault, CheckStatus status, string words)
     {
-        await using LabServer server = await Start(new LabOptions { Fault = LabFault.CertificateUntrusted });
+        await using LabServer server = await Start(new LabOptions { Fault = fault });
         using var session = new ModuleSession();
         ScriptResult run = session.Invoke("Test-MapiHttpEndpoint -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5 -SkipCertificateCheck", new() { ["u"] = server.MapiUri });
         MapiHttpEndpointResult[] results = run.Objects<MapiHttpEndpointResult>().ToArray();
@@ -122,9 +129,22 @@ public sealed class EndpointLabTests
         Assert.Contains(run.Warnings, w => w.Contains("-SkipCertificateCheck"));
         Assert.All(results, r => Assert.True(r.CertificateCheckSkipped));
         MapiHttpEndpointResult tls = results.Single(r => r.Check == "Tls");
-        Assert.Equal(CheckStatus.Fail, tls.Status);
+        Assert.Equal((status, MapiHttpCause.Certificate), (tls.Status, tls.Cause));
+        Assert.Contains(words, tls.Message);
         Assert.Equal("Skipped (-SkipCertificateCheck)", tls.Evidence["CertificateValidation"]);
         Assert.Equal(CheckStatus.Pass, results.Single(r => r.Check == "HealthCheck").Status);
+    }
+
+    [Fact]
+    public async Task A_1024_bit_rsa_certificate_is_a_warning()
+    {
+        await using LabServer server = await Start(new LabOptions { Fault = LabFault.CertificateWeakKey });
+        IReadOnlyList<MapiHttpEndpointResult> results = Probe(server);
+
+        MapiHttpEndpointResult tls = results.Single(r => r.Check == "Tls");
+        Assert.Equal((CheckStatus.Warning, MapiHttpCause.Certificate), (tls.Status, tls.Cause));
+        Assert.Equal(1024, tls.Evidence["KeySize"]);
+        Assert.Contains("its RSA key has 1024 bits (2048 or more expected)", tls.Message);
     }
 
     [Fact]
@@ -247,7 +267,8 @@ public sealed class EndpointLabTests
         Assert.Empty(run.Errors);
         MapiHttpEndpointResult ex01 = results.Single(r => r.Check == "EmsmdbAnonymous" && r.Server == "EX01");
         Assert.Equal("EX01\\mapi (Default Web Site)", ex01.Identity);
-        Assert.Equal(CheckStatus.Fail, ex01.Status);
+        // Issue 11: a missing Bearer where OAuth is configured is a Warning, as the configuration check says.
+        Assert.Equal(CheckStatus.Warning, ex01.Status);
         Assert.Equal(MapiHttpCause.Authentication, ex01.Cause);
         Assert.Contains("missing Bearer", ex01.Message);
         Assert.Contains("IISAuthenticationMethods of the virtual directory", ex01.Message);
@@ -365,6 +386,14 @@ public sealed class EndpointLabTests
         Assert.Matches(@"Status\s+Cause\s+Check\s+Address\s+Ms\s+Message", screen);
         Assert.Matches(@"Fail\s+AppPool\s+HealthCheck\s+127\.0\.0\.1", screen);
         Assert.DoesNotContain("MapiHttpTools.MapiHttpEndpointResult", screen);
+
+        // At 120 columns no word of a message is cut across lines (PowerShell's table wrap alone cuts mid-word).
+        string[] words = screen.Split(new[] { ' ', '\n', '\r' }, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("MSExchangeMapiFrontEndAppPool", words);
+        Assert.Contains("Microsoft-HTTPAPI/2.0)", words);
+        Assert.Contains("-TargetAddress", words);
+        Assert.Contains("'mail.contoso.lab'", words);
+        Assert.All(screen.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 120, line));
     }
 
     private const string StandInVirtualDirectories = @"

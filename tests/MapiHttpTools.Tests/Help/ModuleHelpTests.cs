@@ -75,7 +75,7 @@ public sealed class ModuleHelpTests
         Assert.Equal(
             new[]
             {
-                "CertificateExpiryWarningDays", "Credential", "ExpectedAuthenticationMethods", "ExternalUrl", "IISAuthenticationMethods", "Identity",
+                "AllowUnencryptedAuthentication", "CertificateExpiryWarningDays", "Credential", "ExpectedAuthenticationMethods", "ExternalUrl", "IISAuthenticationMethods", "Identity",
                 "InternalUrl", "Server", "SkipCertificateCheck", "TargetAddress", "ThrottleLimit", "TimeoutSec", "Uri", "UrlType", "UseDefaultCredentials",
             },
             help.Parameters.Select(p => p.Name).ToArray());

@@ -396,6 +396,63 @@ public sealed class LabServerTests
         Assert.Single(FindInUserRoot(fixtureRoot));
     }
 
+    [Fact]
+    public async Task Basic_downgrade_offers_windows_methods_anonymously_then_basic_for_the_ping()
+    {
+        await using LabServer server = await LabServer.StartAsync(new LabOptions { Fault = LabFault.BasicDowngrade }, _pki);
+
+        WireResponse connect = await LabWire.SendAsync(server, _pki, "POST", "/mapi/emsmdb/", new[] { ("Content-Type", "application/mapi-http"), ("X-RequestType", "Connect"), ("X-RequestId", "{A}:1"), ("X-ClientInfo", "{B}:1") });
+        WireResponse ping = await LabWire.SendAsync(server, _pki, "POST", "/mapi/emsmdb/", LabWire.PingHeaders());
+        WireResponse authenticated = await LabWire.SendAsync(server, _pki, "POST", "/mapi/emsmdb/", LabWire.PingHeaders(LabWire.Basic(server.Options.BasicUser, server.Options.BasicPassword)));
+
+        Assert.Equal(401, connect.Status);
+        Assert.Equal(new[] { "Negotiate", "NTLM" }, connect.Headers("WWW-Authenticate"));
+        Assert.Equal(401, ping.Status);
+        Assert.Equal(new[] { "Basic realm=\"mail.contoso.lab\"" }, ping.Headers("WWW-Authenticate"));
+        Assert.Equal((200, "0"), (authenticated.Status, authenticated.Header("X-ResponseCode")));
+    }
+
+    [Fact]
+    public async Task Hostile_text_reaches_the_wire_byte_for_byte_and_requests_are_recorded()
+    {
+        await using LabServer server = await LabServer.StartAsync(new LabOptions { Fault = LabFault.HostileText }, _pki);
+
+        WireResponse health = await LabWire.SendAsync(server, _pki, "GET", "/mapi/healthcheck.htm");
+        WireResponse challenge = await LabWire.SendAsync(server, _pki, "POST", "/mapi/nspi/", LabWire.PingHeaders());
+
+        Assert.Equal((200, "200 OK<br/>EX01.contoso.lab\u001b]0;pwned\u0007\u001b[2J"), (health.Status, health.Body));
+        Assert.Equal("Microsoft-IIS/10.0\u001b]0;pwned\u0007\u001b[2J", health.Header("Server"));
+        Assert.Equal("EX01\u001b]0;pwned\u0007\u001b[2J", health.Header("X-FEServer"));
+        Assert.Equal(new[] { "Negotiate", "NTLM", "NTLM realm=\"\u001b]0;pwned\u0007\u001b[2J\"" }, challenge.Headers("WWW-Authenticate"));
+        Assert.Equal(new[] { ("GET", "/mapi/healthcheck.htm", (string?)"mail.contoso.lab"), ("POST", "/mapi/nspi/", "mail.contoso.lab") },
+            server.Requests.Select(r => (r.Method, r.Path, r.SniHostName)).ToArray());
+    }
+
+    [Fact]
+    public async Task Plain_http_lab_answers_without_tls()
+    {
+        await using LabServer server = await LabServer.StartAsync(new LabOptions { PlainHttp = true }, _pki);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.Address, server.Port);
+        NetworkStream stream = tcp.GetStream();
+        await stream.WriteAsync(LabWire.BuildRequest(server, "GET", "/owa/healthcheck.htm"));
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received);
+
+        Assert.Equal("http", server.MapiUri.Scheme);
+        Assert.Equal("200 OK<br/>EX01.contoso.lab", WireResponse.Parse(received.ToArray()).Body);
+    }
+
+    [Fact]
+    public void Not_yet_valid_and_weak_key_certificates_are_what_their_names_say()
+    {
+        Assert.True(_pki.NotYetValid.NotBefore > DateTime.Now);
+        Assert.Equal(X509ChainStatusFlags.NotTimeValid, _pki.ValidateChain(_pki.NotYetValid));
+        using System.Security.Cryptography.RSA? weak = _pki.WeakKey.GetRSAPublicKey();
+        Assert.Equal(1024, weak!.KeySize);
+        Assert.Equal(X509ChainStatusFlags.NoError, _pki.ValidateChain(_pki.WeakKey));
+    }
+
     private static X509Certificate2Collection FindInUserRoot(string thumbprint)
     {
         using var store = new X509Store(StoreName.Root, StoreLocation.CurrentUser);
