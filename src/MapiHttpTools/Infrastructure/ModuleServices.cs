@@ -29,6 +29,9 @@ internal sealed class ModuleServices
     /// <summary>Stands in for the current user's Credential Manager.</summary>
     public ICredentialStore? CredentialStore { get; set; }
 
+    /// <summary>Given the probe options, the endpoint probe Invoke-MapiHttpDiagnostic runs instead of the network one.</summary>
+    public Func<ProbeOptions, Diagnostics.IEndpointProbeStage>? EndpointProbeStageFactory { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {
