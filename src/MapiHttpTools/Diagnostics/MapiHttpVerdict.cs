@@ -71,7 +71,7 @@ internal static class MapiHttpVerdict
     /// </summary>
     public static MapiHttpVerdictResult CouldNotCheck(ErrorRecord error)
     {
-        string reason = Infrastructure.DisplayText.Safe(error.Exception?.Message ?? error.ToString());
+        string reason = Infrastructure.DisplayText.Safe(error.Exception?.Message ?? error.ToString(), 1024);
         string headline = $"Nothing was checked: {reason}";
         return new MapiHttpVerdictResult(
             CheckStatus.Error,

@@ -372,7 +372,7 @@ public sealed class DiagnosticTests : IDisposable
 
         session.Host.ClearOutput();
         session.Invoke("Invoke-MapiHttpDiagnostic -SkipEndpointTest -Summary | Out-Default");
-        Assert.Contains("Status  Causes                   Servers          Verdict", session.Host.Output);
-        Assert.Contains("Fail    NotEnabled                                MAPI/HTTP is disabled for the organisation", session.Host.Output);
+        Assert.Contains("Status  Causes           Servers         Verdict", session.Host.Output);
+        Assert.Contains("Fail    NotEnabled                       MAPI/HTTP is disabled for the organisation: Outlook is offered RPC/HTTP unless", session.Host.Output);
     }
 }
