@@ -347,6 +347,22 @@ public sealed class VerdictRankingTests
     public void The_scope_of_a_result(CheckStatus status, MapiHttpCause cause, string check, bool isMailbox, bool hasServer, MapiHttpVerdictScope expected) =>
         Assert.Equal(expected, VerdictRanking.ScopeOf(status, cause, check, isMailbox, hasServer));
 
+    [Fact]
+    public void The_about_topic_documents_the_order_the_code_ranks_by()
+    {
+        string about = System.IO.File.ReadAllText(System.IO.Path.Combine(MapiHttpTools.Lab.ModuleSession.RepoRoot, "en-US", "about_MapiHttpTools.md"));
+        string section = about.Substring(about.IndexOf("## The verdict", StringComparison.Ordinal));
+        string[] documented = section.Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\d\. (\w+):"))
+            .Where(m => m.Success)
+            .Select(m => m.Groups[1].Value)
+            .ToArray();
+
+        Assert.Equal(new[] { "FrontEndDown", "MapiOnServers", "OrganizationNotEnabled", "Certificate", "Authentication", "Mailbox", "Warning" }, documented);
+        Assert.Equal(documented, Enum.GetValues(typeof(MapiHttpVerdictScope)).Cast<MapiHttpVerdictScope>().OrderBy(v => v).Select(v => v.ToString()));
+        Assert.Contains("- 3: a check could not run, or nothing could be checked.", section);
+    }
+
     /// <summary>Cause, Recommendation and the first sentence of Message come from the same (first) finding.</summary>
     private static void AssertAgree(MapiHttpVerdictResult verdict)
     {
