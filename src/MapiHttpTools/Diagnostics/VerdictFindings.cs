@@ -149,7 +149,8 @@ internal static class VerdictFindings
             return new Observation(result, null, host);
         }
 
-        string? server = string.IsNullOrEmpty(result.Server) ? null : servers.Find(result.Server)?.Name ?? result.Server;
+        // Names from Exchange reach the verdict's text: control characters made visible, as everywhere.
+        string? server = string.IsNullOrEmpty(result.Server) ? null : DisplayText.Safe(servers.Find(result.Server)?.Name ?? result.Server);
         return new Observation(result, server, null);
     }
 

@@ -87,6 +87,21 @@ public sealed class DiagnosticCommandTests : IDisposable
         Assert.Equal(("SnapshotNotFound" + CommandId, ErrorCategory.ObjectNotFound), (error.FullyQualifiedErrorId, error.CategoryInfo.Category));
     }
 
+    [Fact]
+    public void A_file_that_is_not_a_snapshot_writes_SnapshotNotRecognized_and_an_Error_verdict()
+    {
+        using ModuleSession session = Session(null);
+        string path = Path.Combine(_folder, "other.xml");
+        File.WriteAllText(path, "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><S>not a snapshot</S></Objs>");
+
+        ScriptResult result = session.Invoke("Invoke-MapiHttpDiagnostic -SnapshotPath $p", new Dictionary<string, object?> { ["p"] = path });
+
+        MapiHttpVerdictResult verdict = Assert.IsType<MapiHttpVerdictResult>(Assert.Single(result.Output).BaseObject);
+        Assert.Equal((CheckStatus.Error, 3), (verdict.Status, verdict.ExitCode));
+        ErrorRecord error = Assert.Single(result.Errors);
+        Assert.Equal(("SnapshotNotRecognized" + CommandId, ErrorCategory.InvalidData, (object)path), (error.FullyQualifiedErrorId, error.CategoryInfo.Category, error.TargetObject));
+    }
+
     public static TheoryData<string, int> ExitCodes => new()
     {
         { "healthy", 0 },

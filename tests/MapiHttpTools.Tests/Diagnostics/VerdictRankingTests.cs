@@ -348,6 +348,21 @@ public sealed class VerdictRankingTests
         Assert.Equal(expected, VerdictRanking.ScopeOf(status, cause, check, isMailbox, hasServer));
 
     [Fact]
+    public void A_server_name_with_control_characters_reaches_the_verdict_escaped()
+    {
+        MapiHttpResult[] results =
+        {
+            Probe("HealthCheck", CheckStatus.Fail, MapiHttpCause.AppPool, "EX\u001b]0;pwned\u0007", "/mapi/healthcheck.htm answers 503."),
+            Probe("HealthCheck:owa", CheckStatus.Fail, MapiHttpCause.Network, "EX\u001b]0;pwned\u0007", "/owa/healthcheck.htm answers 503."),
+        };
+
+        MapiHttpVerdictResult verdict = MapiHttpVerdict.From(results);
+
+        Assert.Equal(@"All protocols on EX\e]0;pwned\a fail: not a MAPI/HTTP handler problem (look at the server, IIS and the load balancer in front of it).", verdict.Headline);
+        Assert.DoesNotContain('\u001b', verdict.Message + verdict.Recommendation);
+    }
+
+    [Fact]
     public void The_about_topic_documents_the_order_the_code_ranks_by()
     {
         string about = System.IO.File.ReadAllText(System.IO.Path.Combine(MapiHttpTools.Lab.ModuleSession.RepoRoot, "en-US", "about_MapiHttpTools.md"));
