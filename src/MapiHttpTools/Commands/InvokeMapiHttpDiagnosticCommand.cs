@@ -89,7 +89,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                 return;
             }
 
-            WriteVerbose($"Checking {snapshot.Path}, taken {snapshot.CreatedUtc:u} by {snapshot.CreatedBy} (Exchange {snapshot.ExchangeBuild}); certificates are judged as of that moment.");
+            WriteVerbose($"Checking {snapshot.Path}, taken {snapshot.CreatedUtc:u} by {DisplayText.Safe(snapshot.CreatedBy)} (Exchange {DisplayText.Safe(snapshot.ExchangeBuild)}); certificates are judged as of that moment.");
         }
         else
         {

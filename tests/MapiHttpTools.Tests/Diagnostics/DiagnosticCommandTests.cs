@@ -102,6 +102,25 @@ public sealed class DiagnosticCommandTests : IDisposable
         Assert.Equal(("SnapshotNotRecognized" + CommandId, ErrorCategory.InvalidData, (object)path), (error.FullyQualifiedErrorId, error.CategoryInfo.Category, error.TargetObject));
     }
 
+    [Fact]
+    public void A_snapshot_whose_CreatedBy_holds_control_characters_is_named_escaped_in_the_verbose_line()
+    {
+        using ModuleSession session = Session(ExchangeLab.Contoso("EX01"));
+        string path = Path.Combine(_folder, "hostile.xml");
+        session.Invoke("Export-MapiHttpSnapshot -Path $p", new Dictionary<string, object?> { ["p"] = path });
+        string text = File.ReadAllText(path);
+        var createdBy = new System.Text.RegularExpressions.Regex("(<S N=\"Key\">CreatedBy</S>\\s*<S N=\"Value\">)[^<]*");
+        Assert.Matches(createdBy, text);
+        File.WriteAllText(path, createdBy.Replace(text, "${1}evil_x001B_]0;pwned_x0007_", 1));
+
+        ScriptResult result = session.Invoke("Invoke-MapiHttpDiagnostic -SnapshotPath $p -Summary -SkipEndpointTest -Verbose", new Dictionary<string, object?> { ["p"] = path });
+
+        Assert.Empty(result.Errors);
+        string line = Assert.Single(result.Verbose, v => v.StartsWith("Checking ", StringComparison.Ordinal));
+        Assert.Contains(@" by evil\e]0;pwned\a (Exchange ", line);
+        Assert.DoesNotContain('\u001b', line);
+    }
+
     public static TheoryData<string, int> ExitCodes => new()
     {
         { "healthy", 0 },
