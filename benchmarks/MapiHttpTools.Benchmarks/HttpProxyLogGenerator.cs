@@ -135,11 +135,13 @@ internal sealed class HttpProxyLogGenerator
         f[3] = "2";
         f[4] = "1544";
         f[5] = "4";
-        f[6] = "{" + _mailbox[user].ToString().ToUpperInvariant() + "}:" + r.Next(1, 400).ToString(Inv);
+        // As Exchange writes it (issue 11): ProtocolAction empty, the request type as RT: in ClientRequestId.
+        string session = _mailbox[user].ToString().ToUpperInvariant();
+        f[6] = $"R:{{{session}}}:{r.Next(1, 400).ToString(Inv)};RT:{requestType};CI:{{{session}}}:{(user % 9 + 1).ToString(Inv)};CID:{{{_mailbox[(user + 7) % _users].ToString().ToUpperInvariant()}}}";
         f[7] = "Mapi";
         f[8] = "mail.contoso.com";
         f[9] = nspi ? "/mapi/nspi/" : "/mapi/emsmdb/";
-        f[10] = requestType;
+        f[10] = string.Empty;
         f[11] = challenge ? string.Empty : "Negotiate";
         f[12] = challenge ? "false" : "true";
         f[13] = challenge ? string.Empty : $"CONTOSO\\user{user:0000}";

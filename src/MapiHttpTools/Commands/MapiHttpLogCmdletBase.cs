@@ -223,6 +223,8 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
 
         public void Verbose(string message) => _pipeline.WriteVerbose(message);
 
+        public void Warning(string message) => _pipeline.WriteWarning(message);
+
         public void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount)
         {
             bool complete = filesDone >= fileCount && currentFile.Length == 0;

@@ -33,6 +33,10 @@ internal struct LineFacts
     /// <summary>A NotificationWait: a long poll that waits for mail by design, so its time is not latency.</summary>
     public bool IsLongPoll;
 
+    /// <summary>Where the request type is in the line's buffer (ProtocolAction, or the RT: part of ClientRequestId); length 0 when none.</summary>
+    public int RequestTypeStart;
+    public int RequestTypeLength;
+
     public bool HasLatency => !double.IsNaN(LatencyMs);
 }
 
@@ -58,6 +62,11 @@ internal sealed class LineEvaluator
     }
 
     public LogFilter Filter => _filter;
+
+    /// <summary>The first and last time of the MAPI/HTTP lines seen, before the time filter (issue 11: say what -Since missed).</summary>
+    public long DataFirstTicks { get; private set; } = long.MaxValue;
+
+    public long DataLastTicks { get; private set; } = long.MinValue;
 
     /// <summary>Authenticated users (and client names of MAPI Client Access).</summary>
     public BytePool Users { get; } = new();
@@ -92,6 +101,16 @@ internal sealed class LineEvaluator
         if (!timeOk)
         {
             return LineOutcome.BadValue;
+        }
+
+        if (facts.Ticks < DataFirstTicks)
+        {
+            DataFirstTicks = facts.Ticks;
+        }
+
+        if (facts.Ticks > DataLastTicks)
+        {
+            DataLastTicks = facts.Ticks;
         }
 
         if (facts.Ticks < _filter.SinceTicks || facts.Ticks >= _filter.UntilTicks)
@@ -148,8 +167,100 @@ internal sealed class LineEvaluator
 
         facts.Agent = s.UserAgent >= 0 ? Agents.Intern(f, s.UserAgent) : Agents.Intern(f, s.ClientVersion);
         facts.IsFailure = IsFailure(f, s, in facts);
-        facts.IsLongPoll = f.EqualsAscii(s.RequestType, "NotificationWait");
+        if (FindRequestType(f, s, out facts.RequestTypeStart, out facts.RequestTypeLength))
+        {
+            facts.IsLongPoll = BytesEqual(f.Buffer, facts.RequestTypeStart, facts.RequestTypeLength, "NotificationWait");
+        }
+
         return LineOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The request type: the request-type column where it is filled (MapiHttp Mailbox RequestType, MAPI Client
+    /// Access operation, ProtocolAction of older HttpProxy lines), else the RT: part of HttpProxy's ClientRequestId,
+    /// which is where Exchange really writes it (issue 11: "R:{guid}:7;RT:NotificationWait;CI:{guid}:3;CID:{guid}").
+    /// </summary>
+    [MethodImpl(Hot.Path)]
+    internal static bool FindRequestType(LineFields f, LogSchema s, out int start, out int length)
+    {
+        if (!f.IsEmpty(s.RequestType))
+        {
+            start = f.Start(s.RequestType);
+            length = f.Length(s.RequestType);
+            return true;
+        }
+
+        return FindPart(f, s.ClientRequestId, "RT:", out start, out length);
+    }
+
+    /// <summary>The value of a "KEY:" part of a ';'-separated field (the part must start the field or follow a ';').</summary>
+    [MethodImpl(Hot.Path)]
+    internal static bool FindPart(LineFields f, int index, string key, out int start, out int length)
+    {
+        start = length = 0;
+        if (index < 0 || f.IsEmpty(index))
+        {
+            return false;
+        }
+
+        int fieldStart = f.Start(index);
+        int end = fieldStart + f.Length(index);
+        byte[] b = f.Buffer;
+        int at = fieldStart;
+        while (at + key.Length <= end)
+        {
+            bool match = true;
+            for (int k = 0; k < key.Length; k++)
+            {
+                if (b[at + k] != (byte)key[k])
+                {
+                    match = false;
+                    break;
+                }
+            }
+
+            if (match)
+            {
+                int valueStart = at + key.Length;
+                int stop = valueStart;
+                while (stop < end && b[stop] != (byte)';')
+                {
+                    stop++;
+                }
+
+                start = valueStart;
+                length = stop - valueStart;
+                return length > 0;
+            }
+
+            // Skip to the next part.
+            while (at < end && b[at] != (byte)';')
+            {
+                at++;
+            }
+
+            at++;
+        }
+
+        return false;
+    }
+
+    private static bool BytesEqual(byte[] b, int start, int length, string text)
+    {
+        if (length != text.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < length; i++)
+        {
+            if (b[start + i] != (byte)text[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>"Outlook 16.0.17928" for the summary's client dimension (cached per distinct agent).</summary>
@@ -223,6 +334,27 @@ internal sealed class LineEvaluator
     {
         target = value;
         return true;
+    }
+
+    /// <summary>The protocol of a line that is not MAPI/HTTP ("Owa", "Eas", "RpcHttp"; for IIS the application, "owa"), for the warning.</summary>
+    internal static string? Protocol(LineFields f, LogSchema s)
+    {
+        switch (s.Kind)
+        {
+            case MapiHttpLogKind.HttpProxy:
+                return f.GetString(s.Protocol) ?? f.GetString(s.UrlStem);
+            case MapiHttpLogKind.Iis:
+                string? stem = f.GetString(s.UrlStem);
+                if (stem is null)
+                {
+                    return null;
+                }
+
+                string[] parts = stem.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+                return parts.Length > 0 ? parts[0] : stem;
+            default:
+                return f.GetString(s.Protocol);
+        }
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using System.Runtime.CompilerServices;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Logs;
 
@@ -15,6 +16,9 @@ internal interface ILogObserver
     void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner);
 
     void Verbose(string message);
+
+    /// <summary>Something the user must see although nothing failed (a log of another protocol read for nothing).</summary>
+    void Warning(string message);
 
     /// <summary>Called often; the observer throttles.</summary>
     void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount);
@@ -30,6 +34,10 @@ internal sealed class NullObserver : ILogObserver
     }
 
     public void Verbose(string message)
+    {
+    }
+
+    public void Warning(string message)
     {
     }
 
@@ -57,8 +65,33 @@ internal sealed class LogReadTotals
     public long OtherProtocol;
     public long Malformed;
 
+    /// <summary>The time range of every dated line read, before the filters (to say why -Since/-Until left nothing).</summary>
+    public long DataFirstTicks = long.MaxValue;
+    public long DataLastTicks = long.MinValue;
+
+    /// <summary>Files whose every line was of another protocol, by that protocol ("Owa": 3 files, the first named).</summary>
+    public Dictionary<string, (int Files, string First)> ForeignFiles { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Counts <paramref name="path"/> as a log of <paramref name="protocol"/> only.</summary>
+    public void AddForeign(string protocol, string path)
+    {
+        ForeignFiles[protocol] = ForeignFiles.TryGetValue(protocol, out var seen) ? (seen.Files + 1, seen.First) : (1, path);
+    }
+
+    public void AddRange(long first, long last)
+    {
+        DataFirstTicks = Math.Min(DataFirstTicks, first);
+        DataLastTicks = Math.Max(DataLastTicks, last);
+    }
+
     public void Add(LogReadTotals other)
     {
+        AddRange(other.DataFirstTicks, other.DataLastTicks);
+        foreach (KeyValuePair<string, (int Files, string First)> pair in other.ForeignFiles)
+        {
+            ForeignFiles[pair.Key] = ForeignFiles.TryGetValue(pair.Key, out var seen) ? (seen.Files + pair.Value.Files, seen.First) : pair.Value;
+        }
+
         Files += other.Files;
         Bytes += other.Bytes;
         DataLines += other.DataLines;
@@ -118,6 +151,31 @@ internal static class LogFiles
         }
     }
 
+    /// <summary>
+    /// Issue 11: an Owa/Eas/RpcHttp HttpProxy log (same columns as HttpProxy\Mapi) used to give nothing, silently.
+    /// One warning per protocol found, naming it and the first such file.
+    /// </summary>
+    public static void ReportForeign(LogReadTotals totals, ILogObserver observer)
+    {
+        foreach (KeyValuePair<string, (int Files, string First)> pair in totals.ForeignFiles)
+        {
+            string files = pair.Value.Files == 1 ? $"'{DisplayText.Safe(pair.Value.First)}' holds" : $"{pair.Value.Files} files (the first '{DisplayText.Safe(pair.Value.First)}') hold";
+            observer.Warning($"{files} no MAPI/HTTP requests: every request in them is of protocol '{DisplayText.Safe(pair.Key)}'. " +
+                             "Give the logs of Logging\\HttpProxy\\Mapi (or MapiHttp\\Mailbox, MAPI Client Access, IIS W3C with /mapi requests).");
+        }
+
+        totals.ForeignFiles.Clear();
+    }
+
+    /// <summary>After a file is read: notes it when all its lines were of another protocol.</summary>
+    public static void NoteForeign(LogReadTotals totals, string path, long lines, long otherProtocol, string? protocol)
+    {
+        if (lines > 0 && otherProtocol == lines)
+        {
+            totals.AddForeign(protocol ?? "(unknown)", path);
+        }
+    }
+
     public static void ReportMalformed(LogFileParser parser, ILogObserver observer)
     {
         if (parser.Malformed.Total > 0)
@@ -168,7 +226,10 @@ internal sealed class LogReadEngine
                 continue;
             }
 
-            _observer.Verbose($"{path}: {parser.Schema!.Kind} log{(parser.Schema.LogType is null ? string.Empty : $" ('{parser.Schema.LogType}')")}.");
+            _observer.Verbose($"{DisplayText.Safe(path)}: {parser.Schema!.Kind} log{(parser.Schema.LogType is null ? string.Empty : $" ('{DisplayText.Safe(parser.Schema.LogType)}')")}.");
+            long linesBefore = Totals.DataLines;
+            long otherBefore = Totals.OtherProtocol;
+            string? foreign = null;
             try
             {
                 while (parser.Next())
@@ -186,6 +247,7 @@ internal sealed class LogReadEngine
                             break;
                         case LineOutcome.NotMapi:
                             Totals.OtherProtocol++;
+                            foreign ??= LineEvaluator.Protocol(parser.Fields, schema);
                             break;
                         default:
                             parser.ReportBadValue();
@@ -207,9 +269,13 @@ internal sealed class LogReadEngine
             Totals.Files++;
             Totals.Bytes += parser.Position;
             Totals.Malformed += parser.Malformed.Total;
+            LogFiles.NoteForeign(Totals, path, Totals.DataLines - linesBefore, Totals.OtherProtocol - otherBefore, foreign);
             done += Math.Max(parser.Position, LogFiles.Length(path));
             LogFiles.ReportMalformed(parser, _observer);
         }
+
+        Totals.AddRange(_evaluator.DataFirstTicks, _evaluator.DataLastTicks);
+        LogFiles.ReportForeign(Totals, _observer);
 
         _observer.Progress(total, total, string.Empty, files.Count, files.Count);
     }

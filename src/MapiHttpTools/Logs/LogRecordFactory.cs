@@ -27,7 +27,7 @@ internal static class LogRecordFactory
         record.User = facts.User >= 0 ? e.Users[facts.User] : facts.Anchor >= 0 ? e.Anchors[facts.Anchor] : null;
         record.ClientVersion = e.ClientVersion(facts.Agent, f, s);
         record.IsFailure = facts.IsFailure;
-        record.RequestType = Pooled(e, f, s.RequestType);
+        record.RequestType = facts.RequestTypeLength > 0 ? Pooled(e, f, facts.RequestTypeStart, facts.RequestTypeLength) : null;
         record.ClientIpAddress = Pooled(e, f, s.ClientIp);
         return record;
     }
@@ -36,6 +36,12 @@ internal static class LogRecordFactory
     {
         int id = e.Misc.Intern(f, index);
         return id >= 0 ? e.Misc[id] : f.GetString(index);
+    }
+
+    private static string Pooled(LineEvaluator e, LineFields f, int start, int length)
+    {
+        int id = e.Misc.Intern(f.Buffer, start, length);
+        return id >= 0 ? e.Misc[id] : System.Text.Encoding.UTF8.GetString(f.Buffer, start, length);
     }
 
     private static int? Int(LineFields f, int index) =>

@@ -301,6 +301,11 @@ internal sealed class SummaryPartial
 
     public long JoinOverflow { get; set; }
 
+    /// <summary>The time range of all dated MAPI/HTTP lines read, before the filters (set by the engine).</summary>
+    public long DataFirstTicks { get; set; } = long.MaxValue;
+
+    public long DataLastTicks { get; set; } = long.MinValue;
+
     /// <summary>User names by the id the buckets' bit sets use.</summary>
     public List<string> UserNames { get; } = new();
 

@@ -89,7 +89,7 @@ internal sealed class LogSummaryBuilder
         if (total.Requests == 0)
         {
             Add("LogSummary", CheckStatus.Skipped, MapiHttpCause.None, null, null,
-                "No MAPI/HTTP requests in the logs read (after the filters): nothing to summarize.", null, null, null, null, 0);
+                "No MAPI/HTTP requests in the logs read (after the filters): nothing to summarize." + WhyNothing(), null, null, null, null, 0);
         }
         else
         {
@@ -109,6 +109,23 @@ internal sealed class LogSummaryBuilder
 
         summary.Findings = _findings.OrderByDescending(f => f.Status).ThenBy(f => f.Cause).ThenByDescending(f => f.Count).ToArray();
         return summary;
+    }
+
+    /// <summary>Issue 11: -Since past the data left nothing; say which time range the data covers.</summary>
+    private string WhyNothing()
+    {
+        if (_data.DataFirstTicks > _data.DataLastTicks)
+        {
+            return string.Empty;
+        }
+
+        LogFilter filter = _options.Filter;
+        string range = $" The logs cover {Stamp(_data.DataFirstTicks)} to {Stamp(_data.DataLastTicks)} UTC";
+        bool since = filter.SinceTicks > _data.DataLastTicks;
+        bool until = filter.UntilTicks <= _data.DataFirstTicks;
+        return since ? $"{range}; -Since {Stamp(filter.SinceTicks)} UTC is after the last of them."
+            : until ? $"{range}; -Until {Stamp(filter.UntilTicks)} UTC is before the first of them."
+            : $"{range}.";
     }
 
     private void BackEndPools()

@@ -89,6 +89,9 @@ internal sealed class LogSummaryEngine
         var readFiles = new ConcurrentBag<string>();
         SummaryPartial merged = Aggregate(primary, join, readFiles, cancellation);
         merged.ResolveAnchors();
+        merged.DataFirstTicks = Totals.DataFirstTicks;
+        merged.DataLastTicks = Totals.DataLastTicks;
+        LogFiles.ReportForeign(Totals, _observer);
 
         var joinResult = new JoinResult();
         if (join)
@@ -126,6 +129,8 @@ internal sealed class LogSummaryEngine
                 {
                     ReadOne(path, evaluator, aggregator, totals[w], readFiles, cancellation);
                 }
+
+                totals[w].AddRange(evaluator.DataFirstTicks, evaluator.DataLastTicks);
 
                 partials[w] = aggregator.Finish();
             },
@@ -170,6 +175,9 @@ internal sealed class LogSummaryEngine
 
         long reported = 0;
         var clock = Stopwatch.StartNew();
+        long linesBefore = totals.DataLines;
+        long otherBefore = totals.OtherProtocol;
+        string? foreign = null;
         try
         {
             while (parser.Next())
@@ -186,6 +194,7 @@ internal sealed class LogSummaryEngine
                         break;
                     case LineOutcome.NotMapi:
                         totals.OtherProtocol++;
+                        foreign ??= LineEvaluator.Protocol(parser.Fields, parser.Schema!);
                         break;
                     default:
                         parser.ReportBadValue();
@@ -209,6 +218,7 @@ internal sealed class LogSummaryEngine
         totals.Files++;
         totals.Bytes += parser.Position;
         totals.Malformed += parser.Malformed.Total;
+        LogFiles.NoteForeign(totals, path, totals.DataLines - linesBefore, totals.OtherProtocol - otherBefore, foreign);
         readFiles.Add(path);
         LogFiles.ReportMalformed(parser, _observer);
         Interlocked.Increment(ref _filesDone);

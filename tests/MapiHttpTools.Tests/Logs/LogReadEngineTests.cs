@@ -17,6 +17,16 @@ internal sealed class CollectingObserver : ILogObserver
 
     public List<(long Done, long Total)> ProgressReports { get; } = new();
 
+    public List<string> Warnings { get; } = new();
+
+    public void Warning(string message)
+    {
+        lock (Warnings)
+        {
+            Warnings.Add(message);
+        }
+    }
+
     public void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner)
     {
         lock (Errors)
@@ -75,6 +85,8 @@ public sealed class LogReadEngineTests
         Assert.Equal("EX01", challenge.FrontEnd);
         Assert.Null(challenge.BackEnd);
         Assert.Equal("Connect", challenge.RequestType);
+        Assert.Null(challenge.ProtocolAction);
+        Assert.Equal("R:{6B1F9A52-2D3C-4F59-9A8E-0C7D1F1B2A11}:1;RT:Connect;CI:{6B1F9A52-2D3C-4F59-9A8E-0C7D1F1B2A11}:1;CID:{6B1F9A52-2D3C-4F59-9A8E-0C7D1F1B2A11}", challenge.ClientRequestId);
         Assert.Equal("16.0.17928", challenge.ClientVersion);
         Assert.True(challenge.IsFailure);
         Assert.Equal(7, challenge.LineNumber);

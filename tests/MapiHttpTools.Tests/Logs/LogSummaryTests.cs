@@ -45,6 +45,25 @@ public sealed class LogSummaryTests
     }
 
     [Fact]
+    public void Long_polls_written_as_Exchange_writes_them_stay_out_of_the_percentiles()
+    {
+        // Issue 11: real lines leave ProtocolAction empty and carry "RT:NotificationWait" in ClientRequestId.
+        // 50 Execute requests of 1..50 ms and 20 long polls held four minutes.
+        var lines = Enumerable.Range(1, 50).Select(i => new ProxyLine(Day.AddHours(8).AddSeconds(i), "alice", 200, Latency: i))
+            .Concat(Enumerable.Range(1, 20).Select(i => new ProxyLine(Day.AddHours(8).AddSeconds(100 + i), "alice", 200, Latency: 240_000, Action: "NotificationWait")));
+        string text = HttpProxyLog.Text(lines);
+        Assert.Contains(",R:{", text);
+        Assert.Contains(";RT:NotificationWait;CI:{", text);
+
+        MapiHttpLogSummary s = Summarize(lines);
+
+        Assert.Equal(70, s.Requests);
+        Assert.Equal(25, s.LatencyP50Ms);
+        Assert.Equal(48, s.LatencyP95Ms);
+        Assert.Equal(50, s.LatencyP99Ms);
+    }
+
+    [Fact]
     public void The_hand_checked_sample_gives_the_expected_numbers()
     {
         MapiHttpLogSummary s = Summarize(null, null, LogFixtures.HttpProxy);
