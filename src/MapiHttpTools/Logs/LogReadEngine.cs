@@ -111,6 +111,12 @@ internal static class LogFiles
     /// <summary>Opens <paramref name="path"/> and reads its header; null (after reporting) when it cannot be used.</summary>
     public static LogFileParser? OpenKnown(string path, ILogObserver observer, CancellationToken cancellation, bool headerOnly = false)
     {
+        if (NotRegular(path) is string why)
+        {
+            observer.FileFailed(path, InputFile.NotRegularErrorId, ErrorCategory.InvalidArgument, why, null);
+            return null;
+        }
+
         LogFileParser parser;
         try
         {
@@ -118,23 +124,48 @@ internal static class LogFiles
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            observer.FileFailed(path, LogErrorIds.LogFileNotFound, ErrorCategory.ObjectNotFound, $"Log file '{path}' was not found.", ex);
+            observer.FileFailed(path, LogErrorIds.LogFileNotFound, ErrorCategory.ObjectNotFound, $"Log file '{DisplayText.Safe(path)}' was not found.", ex);
             return null;
         }
         catch (Exception ex) when (IsReadFailure(ex))
         {
-            observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read: {ex.Message}", ex);
+            observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read: {DisplayText.Safe(ex.Message)}", ex);
             return null;
         }
 
         if (parser.Schema is null)
         {
-            observer.FileFailed(path, LogErrorIds.UnknownLogFormat, ErrorCategory.InvalidData, $"'{path}' is not a MAPI/HTTP log this module reads: {parser.UnknownReason}.", null);
+            observer.FileFailed(path, LogErrorIds.UnknownLogFormat, ErrorCategory.InvalidData, $"'{DisplayText.Safe(path)}' is not a MAPI/HTTP log this module reads: {DisplayText.Safe(parser.UnknownReason, 1024)}.", null);
             parser.Dispose();
             return null;
         }
 
         return parser;
+    }
+
+    /// <summary>
+    /// Why <paramref name="path"/> must not be opened, or null. Issue 20: a FIFO blocks whoever opens it and
+    /// /dev/zero never ends; both (like every device) show a length of 0, so a zero-length file is refused before
+    /// it is opened, as InputFile does. Unlike InputFile there is no size limit: logs being written grow, legitimately.
+    /// </summary>
+    public static string? NotRegular(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                return $"'{DisplayText.Safe(path)}' is a folder where a log file was expected.";
+            }
+
+            var info = new FileInfo(path);
+            return info.Exists && info.Length == 0
+                ? $"'{DisplayText.Safe(path)}' is empty or is not a regular file (a device or a pipe): it was not opened."
+                : null;
+        }
+        catch (Exception ex) when (IsReadFailure(ex) || ex is ArgumentException)
+        {
+            return null;
+        }
     }
 
     public static bool IsReadFailure(Exception ex) => ex is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or System.Security.SecurityException;
@@ -180,7 +211,7 @@ internal static class LogFiles
     {
         if (parser.Malformed.Total > 0)
         {
-            observer.Verbose($"{parser.Path}: {parser.Malformed.Total} malformed line(s) skipped: {parser.Malformed.Describe()}.");
+            observer.Verbose($"{DisplayText.Safe(parser.Path)}: {parser.Malformed.Total} malformed line(s) skipped: {parser.Malformed.Describe()}.");
         }
     }
 }
@@ -256,6 +287,7 @@ internal sealed class LogReadEngine
 
                     if ((Totals.DataLines & 1023) == 0 && clock.ElapsedMilliseconds > 200)
                     {
+                        cancellation.ThrowIfCancellationRequested();
                         clock.Restart();
                         _observer.Progress(done + parser.Position, total, path, i, files.Count);
                     }
@@ -263,7 +295,7 @@ internal sealed class LogReadEngine
             }
             catch (Exception ex) when (LogFiles.IsReadFailure(ex))
             {
-                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
             }
 
             Totals.Files++;

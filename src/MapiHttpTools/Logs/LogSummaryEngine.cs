@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Runtime.CompilerServices;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Logs;
 
@@ -175,6 +176,7 @@ internal sealed class LogSummaryEngine
 
         long reported = 0;
         var clock = Stopwatch.StartNew();
+        ReportProgress(0, path);
         long linesBefore = totals.DataLines;
         long otherBefore = totals.OtherProtocol;
         string? foreign = null;
@@ -203,6 +205,8 @@ internal sealed class LogSummaryEngine
 
                 if ((totals.DataLines & 4095) == 0 && clock.ElapsedMilliseconds >= 250)
                 {
+                    // Issue 20: a stop must end the read, not only the next buffer fill.
+                    cancellation.ThrowIfCancellationRequested();
                     clock.Restart();
                     long position = parser.Position;
                     ReportProgress(position - reported, path);
@@ -212,7 +216,7 @@ internal sealed class LogSummaryEngine
         }
         catch (Exception ex) when (LogFiles.IsReadFailure(ex))
         {
-            _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+            _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
         }
 
         totals.Files++;
@@ -273,7 +277,7 @@ internal sealed class LogSummaryEngine
             }
             catch (Exception ex) when (LogFiles.IsReadFailure(ex))
             {
-                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
             }
 
             totals.Files++;

@@ -237,8 +237,9 @@ public sealed class LogReadEngineTests
     }
 
     [Fact]
-    public void A_file_that_cannot_be_opened_is_reported_with_LogReadFailed()
+    public void A_folder_where_a_file_is_expected_is_refused_before_it_is_opened()
     {
+        // Issue 20: non-regular inputs are refused with InputFileNotRegular (it used to be an open that failed).
         var observer = new CollectingObserver();
         using var folder = new TempFolder();
 
@@ -246,8 +247,8 @@ public sealed class LogReadEngineTests
 
         Assert.Equal(3, records.Count);
         var error = Assert.Single(observer.Errors);
-        Assert.Equal((folder.Path, "LogReadFailed", ErrorCategory.ReadError), (error.Path, error.Id, error.Category));
-        Assert.StartsWith($"Log file '{folder.Path}' could not be read: ", error.Message);
+        Assert.Equal((folder.Path, "InputFileNotRegular", ErrorCategory.InvalidArgument), (error.Path, error.Id, error.Category));
+        Assert.Equal($"'{folder.Path}' is a folder where a log file was expected.", error.Message);
     }
 
     [Fact]
