@@ -70,6 +70,7 @@ internal sealed class LogSummaryBuilder
             Failures = total.Failures,
             FailuresByStatus = StatusDictionary(total),
             Unauthorized = total.Unauthorized,
+            Challenges = total.Challenges,
             ServiceUnavailable = total.ServiceUnavailable,
             ServiceUnavailableBursts = Bursts(total).Count,
             LatencyP50Ms = total.Latency.Percentile(50),
@@ -103,7 +104,7 @@ internal sealed class LogSummaryBuilder
             {
                 Add("LogSummary", CheckStatus.Pass, MapiHttpCause.None, null, null,
                     $"No failure pattern in {total.Requests} requests from {Stamp(total.FirstTicks)} to {Stamp(total.LastTicks)} UTC " +
-                    $"({total.Failures} failures, {Share(total.Unauthorized, total.Requests)} answered 401).",
+                    $"({total.Failures} failures, {Share(total.Unauthorized, total.Requests)} failed with 401; {total.Challenges} normal 401 challenges not counted as failures).",
                     null, null, Time(total.FirstTicks), Time(total.LastTicks), total.Requests);
             }
         }
@@ -455,6 +456,7 @@ internal sealed class LogSummaryBuilder
         Failures = g.Failures,
         FailuresByStatus = StatusDictionary(g),
         Unauthorized = g.Unauthorized,
+        Challenges = g.Challenges,
         ServiceUnavailable = g.ServiceUnavailable,
         ServiceUnavailableBursts = trackBursts ? Bursts(g).Count : null,
         LatencyP50Ms = g.Latency.Percentile(50),

@@ -219,6 +219,7 @@ internal sealed class LogSummaryEngine
             _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
         }
 
+        aggregator.EndFile();
         totals.Files++;
         totals.Bytes += parser.Position;
         totals.Malformed += parser.Malformed.Total;

@@ -45,8 +45,14 @@ public sealed class MapiHttpLogStatistics
     /// <summary>Failed requests per status code, most frequent first (key "none" for failures without a status).</summary>
     public OrderedDictionary FailuresByStatus { get; internal set; } = new OrderedDictionary().AsReadOnly();
 
-    /// <summary>Requests answered 401.</summary>
+    /// <summary>
+    /// Requests answered 401 that failed: the client did not follow them with a success within a minute. The normal
+    /// 401 of a Negotiate/NTLM handshake is counted in <see cref="Challenges"/> instead, not as a failure (issue 11).
+    /// </summary>
     public long Unauthorized { get; internal set; }
+
+    /// <summary>401 challenges the same client followed with a success within a minute: the normal handshake.</summary>
+    public long Challenges { get; internal set; }
 
     public double UnauthorizedShare => Requests == 0 ? 0 : (double)Unauthorized / Requests;
 
@@ -153,9 +159,13 @@ public sealed class MapiHttpLogSummary
 
     public OrderedDictionary FailuresByStatus { get; internal set; } = new OrderedDictionary().AsReadOnly();
 
+    /// <summary>401s that failed (not followed by the client's success within a minute).</summary>
     public long Unauthorized { get; internal set; }
 
     public double UnauthorizedShare => Requests == 0 ? 0 : (double)Unauthorized / Requests;
+
+    /// <summary>401 challenges the same client followed with a success within a minute: the normal Negotiate/NTLM handshake, not failures.</summary>
+    public long Challenges { get; internal set; }
 
     public long ServiceUnavailable { get; internal set; }
 

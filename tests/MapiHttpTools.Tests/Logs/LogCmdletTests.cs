@@ -220,7 +220,7 @@ public sealed class LogCmdletTests
 
         string output = Plain(session.Host.Output);
         Assert.Matches(new Regex(@"Status\s+Requests\s+Failures\s+401 %\s+503\s+Bursts\s+P50 ms\s+P95 ms\s+P99 ms\s+Malformed Findings"), output);
-        Assert.Matches(new Regex(@"Pass\s+16\s+7\s+25\s+2\s+0\s+15\s+100\s+100\s+0 Pass None\r?\n"), output);
+        Assert.Matches(new Regex(@"Pass\s+16\s+5\s+12\.5\s+2\s+0\s+15\s+100\s+100\s+0 Pass None\r?\n"), output);
         Assert.Matches(new Regex(@"BackEnd\s+ex04\.contoso\.com\s+6\s+3\s+0\s+2\s+18\s+100\s+100 503=2; 500=1"), output);
         Assert.Matches(new Regex(@"Pass\s+None\s+2024-03-11 08:00 No failure pattern in 16 requests"), output);
     }
