@@ -313,6 +313,62 @@ public sealed class LogSummaryTests
         Assert.Equal(360L, finding.Count);
     }
 
+    /// <summary>One hour of logs: users r0.. get only 401s (never authenticated), users o0.. only successes.</summary>
+    private static List<ProxyLine> FewIntervals(int[] refused, int[] ok)
+    {
+        var lines = new List<ProxyLine>();
+        DateTime t = Day.AddHours(8);
+        for (int u = 0; u < refused.Length; u++)
+        {
+            lines.AddRange(Enumerable.Range(0, refused[u]).Select(i => new ProxyLine(t.AddMinutes(u * 5 + i), $"r{u}", 401, BackEnd: null, Latency: 1)));
+        }
+
+        for (int u = 0; u < ok.Length; u++)
+        {
+            lines.AddRange(Enumerable.Range(0, ok[u]).Select(i => new ProxyLine(t.AddMinutes(30 + u * 5 + i), $"o{u}", 200)));
+        }
+
+        return lines;
+    }
+
+    [Fact]
+    public void Few_intervals_with_half_the_requests_refused_for_half_the_users_warn_of_authentication()
+    {
+        // Issue 19: the rule for logs too short to show a rise. At every threshold: 20 requests, 10 failed 401s
+        // (share 0.5), 3 users refused of 6.
+        MapiHttpLogSummary s = Summarize(FewIntervals(new[] { 4, 3, 3 }, new[] { 4, 3, 3 }));
+
+        MapiHttpLogFinding finding = Assert.Single(s.Findings);
+        Assert.Equal("LogUnauthorizedRise", finding.Check);
+        Assert.Equal(CheckStatus.Warning, finding.Status);
+        Assert.Equal(MapiHttpCause.Authentication, finding.Cause);
+        Assert.Equal(
+            "50% of 20 requests were answered 401, for 3 of 6 users; the logs cover too few intervals to tell whether this rose. " +
+            "Normal Negotiate/NTLM challenges are a small share: check the MAPI virtual directory's authentication methods, IIS Windows authentication and the Auth certificate.",
+            finding.Message);
+        Assert.Equal("Get-MapiVirtualDirectory | Set-MapiVirtualDirectory -IISAuthenticationMethods Ntlm,OAuth,Negotiate", finding.Recommendation);
+        Assert.Equal(0.5, finding.Evidence["UnauthorizedShare"]);
+        Assert.Equal(3, finding.Evidence["UsersWith401"]);
+        Assert.Equal(6, finding.Evidence["Users"]);
+        Assert.Equal(10L, finding.Count);
+        Assert.Equal(Day.AddHours(8), finding.FirstSeen);
+        Assert.Equal(Day.AddHours(8).AddMinutes(42), finding.LastSeen);
+    }
+
+    [Theory]
+    [InlineData(new[] { 4, 3, 2 }, new[] { 4, 4, 3 })] // share 9/20 = 0.45, below one half
+    [InlineData(new[] { 5, 5 }, new[] { 5, 5 })] // 2 users refused: fewer than 3
+    [InlineData(new[] { 4, 3, 3 }, new[] { 3, 3, 3 })] // 19 requests: fewer than 20
+    [InlineData(new[] { 4, 4, 4 }, new[] { 2, 2, 2, 2 })] // 3 users refused of 7: fewer than half
+    public void Few_intervals_just_below_a_threshold_give_no_authentication_finding(int[] refused, int[] ok)
+    {
+        MapiHttpLogSummary s = Summarize(FewIntervals(refused, ok));
+
+        Assert.DoesNotContain(s.Findings, f => f.Check == "LogUnauthorizedRise");
+        Assert.Equal(refused.Sum() + ok.Sum(), s.Requests);
+        Assert.Equal(refused.Sum(), s.Unauthorized);
+    }
+
     [Theory]
     [InlineData(401, MapiHttpCause.Client, "Get-User -Identity 'CONTOSO\\dave' | Format-List UserAccountControl;")]
     [InlineData(403, MapiHttpCause.NotEnabled, "Get-CASMailbox -Identity 'CONTOSO\\dave' | Format-List MAPIEnabled,MapiHttpEnabled,MapiBlockOutlookRpcHttp,MapiBlockOutlookExternalConnectivity")]
