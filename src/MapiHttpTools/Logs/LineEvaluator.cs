@@ -33,6 +33,9 @@ internal struct LineFacts
     /// <summary>A NotificationWait: a long poll that waits for mail by design, so its time is not latency.</summary>
     public bool IsLongPoll;
 
+    /// <summary>Exchange's own monitoring (HealthMailbox... users, the MapiHttpClient probe agent): counted apart (issue 11).</summary>
+    public bool IsMonitoring;
+
     /// <summary>Where the request type is in the line's buffer (ProtocolAction, or the RT: part of ClientRequestId); length 0 when none.</summary>
     public int RequestTypeStart;
     public int RequestTypeLength;
@@ -55,6 +58,9 @@ internal sealed class LineEvaluator
     private DayCache _day;
     private string?[] _clientKeys = new string?[64];
     private string?[] _clientVersions = new string?[64];
+    private byte[] _monitoringUsers = new byte[256];
+    private byte[] _monitoringAnchors = new byte[256];
+    private byte[] _monitoringAgents = new byte[64];
 
     public LineEvaluator(LogFilter filter)
     {
@@ -166,6 +172,9 @@ internal sealed class LineEvaluator
         }
 
         facts.Agent = s.UserAgent >= 0 ? Agents.Intern(f, s.UserAgent) : Agents.Intern(f, s.ClientVersion);
+        facts.IsMonitoring = IsMonitoring(ref _monitoringUsers, Users, facts.User, MonitoringUser) ||
+                             IsMonitoring(ref _monitoringAnchors, Anchors, facts.Anchor, MonitoringUser) ||
+                             (s.UserAgent >= 0 && IsMonitoring(ref _monitoringAgents, Agents, facts.Agent, MonitoringAgent));
         facts.IsFailure = IsFailure(f, s, in facts);
         if (FindRequestType(f, s, out facts.RequestTypeStart, out facts.RequestTypeLength))
         {
@@ -328,6 +337,32 @@ internal sealed class LineEvaluator
             Array.Resize(ref _clientKeys, size);
             Array.Resize(ref _clientVersions, size);
         }
+    }
+
+    private static bool MonitoringUser(string name) => name.IndexOf("HealthMailbox", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    private static bool MonitoringAgent(string agent) => agent.StartsWith("MapiHttpClient", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The monitoring decision for a pooled value, computed once per distinct value.</summary>
+    [MethodImpl(Hot.Path)]
+    private static bool IsMonitoring(ref byte[] cache, BytePool pool, int id, Func<string, bool> test)
+    {
+        if (id < 0)
+        {
+            return false;
+        }
+
+        if (id >= cache.Length)
+        {
+            Array.Resize(ref cache, Math.Max(id + 1, cache.Length * 2));
+        }
+
+        if (cache[id] == 0)
+        {
+            cache[id] = test(pool[id]) ? (byte)1 : (byte)2;
+        }
+
+        return cache[id] == 1;
     }
 
     private static bool Assign(out int target, int value)

@@ -17,6 +17,7 @@ internal sealed class LogSummaryAggregator
     private readonly LineEvaluator _e;
     private readonly long _intervalTicks;
     private readonly bool _collectJoin;
+    private readonly bool _includeMonitoring;
     private readonly Dictionary<long, WorkerBucket> _buckets = new();
     private readonly List<GroupStats?> _users = new();
     private readonly List<GroupStats?> _anchors = new();
@@ -30,14 +31,18 @@ internal sealed class LogSummaryAggregator
     private WorkerBucket? _lastBucket;
     private long _lastBucketKey = long.MinValue;
 
-    public LogSummaryAggregator(LineEvaluator evaluator, TimeSpan interval, bool collectJoin)
+    public LogSummaryAggregator(LineEvaluator evaluator, TimeSpan interval, bool collectJoin, bool includeMonitoring = false)
     {
         _e = evaluator;
         _intervalTicks = interval.Ticks;
         _collectJoin = collectJoin;
+        _includeMonitoring = includeMonitoring;
     }
 
     public GroupStats Total { get; } = new(trackMinutes: true);
+
+    /// <summary>Exchange's own monitoring requests, always counted here; in the other groups only with IncludeMonitoring.</summary>
+    public GroupStats Monitoring { get; } = new();
 
     public long JoinOverflow { get; private set; }
 
@@ -47,6 +52,17 @@ internal sealed class LogSummaryAggregator
         bool addressBook = facts.HasStatus && facts.Status == 503 && f.IndexOfAscii(s.UrlStem, "/nspi") >= 0;
         bool unauthorized = facts.HasStatus && facts.Status == 401;
         bool deferred = unauthorized && facts.IsFailure && s.Kind != MapiHttpLogKind.MapiClientAccess;
+        if (facts.IsMonitoring)
+        {
+            // Issue 11: HealthMailbox probes are not users; counted apart, and in the user figures only when asked.
+            Monitoring.Add(facts, addressBook, deferred);
+            if (!_includeMonitoring)
+            {
+                PairMonitoring(f, s, facts, deferred);
+                return;
+            }
+        }
+
         Total.Add(facts, addressBook, deferred);
 
         GroupStats? user = null;
@@ -125,7 +141,7 @@ internal sealed class LogSummaryAggregator
 
         if (deferred)
         {
-            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd);
+            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd, facts.IsMonitoring ? Monitoring : null);
             if (!_pairing.Defer(f, s, facts, pending))
             {
                 Fail(pending);
@@ -138,20 +154,9 @@ internal sealed class LogSummaryAggregator
                 MarkUnauthorized(bucket, facts.User, facts.Anchor, facts.FrontEnd);
             }
 
-            if (facts.HasStatus && !facts.IsFailure && facts.Status < 400 && _pairing.HasPending &&
-                _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
+            if (facts.HasStatus && !facts.IsFailure && facts.Status < 400)
             {
-                foreach (PendingChallenge p in resolved!)
-                {
-                    if (facts.Ticks - p.Ticks is >= 0 and <= ChallengePairing.WindowTicks)
-                    {
-                        Challenge(p);
-                    }
-                    else
-                    {
-                        Fail(p);
-                    }
-                }
+                ResolvePending(f, s, facts);
             }
         }
 
@@ -169,6 +174,41 @@ internal sealed class LogSummaryAggregator
         }
     }
 
+    /// <summary>Monitoring requests left out of the user figures still pair their 401s, for the Monitoring row only.</summary>
+    private void PairMonitoring(LineFields f, LogSchema s, in LineFacts facts, bool deferred)
+    {
+        if (deferred)
+        {
+            var pending = new PendingChallenge(facts.Ticks, null, null, null, null, null, -1, -1, -1, Monitoring);
+            if (!_pairing.Defer(f, s, facts, pending))
+            {
+                Fail(pending);
+            }
+        }
+        else if (facts.HasStatus && !facts.IsFailure && facts.Status < 400)
+        {
+            ResolvePending(f, s, facts);
+        }
+    }
+
+    private void ResolvePending(LineFields f, LogSchema s, in LineFacts facts)
+    {
+        if (_pairing.HasPending && _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
+        {
+            foreach (PendingChallenge p in resolved!)
+            {
+                if (facts.Ticks - p.Ticks is >= 0 and <= ChallengePairing.WindowTicks)
+                {
+                    Challenge(p);
+                }
+                else
+                {
+                    Fail(p);
+                }
+            }
+        }
+    }
+
     /// <summary>At the end of a file: the 401s no success followed are failures (pairing stays within a file).</summary>
     public void EndFile()
     {
@@ -180,6 +220,12 @@ internal sealed class LogSummaryAggregator
 
     private void Fail(PendingChallenge p)
     {
+        p.Monitoring?.AddFailedChallenge(p.Ticks);
+        if (p.Bucket is null)
+        {
+            return;
+        }
+
         Total.AddFailedChallenge(p.Ticks);
         p.User?.AddFailedChallenge(p.Ticks);
         p.Client?.AddFailedChallenge(p.Ticks);
@@ -191,6 +237,12 @@ internal sealed class LogSummaryAggregator
 
     private void Challenge(PendingChallenge p)
     {
+        p.Monitoring?.AddChallenge();
+        if (p.Bucket is null)
+        {
+            return;
+        }
+
         Total.AddChallenge();
         p.User?.AddChallenge();
         p.Client?.AddChallenge();
@@ -252,6 +304,7 @@ internal sealed class LogSummaryAggregator
     public SummaryPartial Finish()
     {
         var partial = new SummaryPartial(Total);
+        partial.Monitoring.Merge(Monitoring);
         Collect(_users, _e.Users, partial.Users);
         Collect(_anchors, _e.Anchors, partial.Anchors);
         Collect(_frontEnds, _e.Servers, partial.FrontEnds);
@@ -332,8 +385,9 @@ internal sealed class LogSummaryAggregator
 /// <summary>A 401 waiting for the same client's next success, with the groups it is counted in.</summary>
 internal sealed class PendingChallenge
 {
-    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket bucket, int userId, int anchorId, int frontEndId)
+    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket? bucket, int userId, int anchorId, int frontEndId, GroupStats? monitoring)
     {
+        Monitoring = monitoring;
         Ticks = ticks;
         User = user;
         Client = client;
@@ -355,7 +409,10 @@ internal sealed class PendingChallenge
 
     public GroupStats? BackEnd { get; }
 
-    public LogSummaryAggregator.WorkerBucket Bucket { get; }
+    /// <summary>The bucket; null for a monitoring request left out of the user figures (only <see cref="Monitoring"/> counts it).</summary>
+    public LogSummaryAggregator.WorkerBucket? Bucket { get; }
+
+    public GroupStats? Monitoring { get; }
 
     public int UserId { get; }
 
@@ -473,6 +530,9 @@ internal sealed class SummaryPartial
 
     public GroupStats Total { get; }
 
+    /// <summary>Exchange's own monitoring requests (issue 11).</summary>
+    public GroupStats Monitoring { get; } = new();
+
     public Dictionary<long, BucketStats> Buckets { get; } = new();
 
     public Dictionary<string, GroupStats> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -531,6 +591,7 @@ internal sealed class SummaryPartial
     public void Merge(SummaryPartial other)
     {
         Total.Merge(other.Total);
+        Monitoring.Merge(other.Monitoring);
         int[] userMap = MapUsers(other.UserNames);
         int[] anchorMap = MapAnchors(other.AnchorNames);
         foreach (KeyValuePair<long, BucketStats> pair in other.Buckets)

@@ -82,6 +82,8 @@ internal sealed class LogSummaryBuilder
             JoinOutcomes = Ordered(_join.Outcomes.OrderByDescending(p => p.Value).Select(p => new KeyValuePair<object, object>(p.Key, p.Value))),
         };
 
+        summary.IncludesMonitoring = _options.IncludeMonitoring;
+        summary.Monitoring = _data.Monitoring.Requests > 0 ? Row(MapiHttpLogDimension.Monitoring, "Exchange monitoring", _data.Monitoring, trackBursts: false) : null;
         summary.ByTime = _data.Buckets.Values.OrderBy(b => b.StartTicks).Select(TimeRow).ToArray();
         summary.ByUser = Rows(MapiHttpLogDimension.User, _data.Users, trackBursts: false);
         summary.ByClient = Rows(MapiHttpLogDimension.Client, _data.Clients, trackBursts: false);

@@ -21,6 +21,9 @@ internal sealed class SummaryOptions
     /// <summary>503 responses within one minute that make the minute part of a burst.</summary>
     public int BurstThreshold { get; set; } = 5;
 
+    /// <summary>Count Exchange's own monitoring (HealthMailbox users, MapiHttpClient) with the users' traffic too (it is always counted apart).</summary>
+    public bool IncludeMonitoring { get; set; }
+
     /// <summary>Files read at once; each worker keeps its own groups, merged at the end.</summary>
     public int Parallelism { get; set; } = Math.Max(1, Environment.ProcessorCount);
 }
@@ -124,7 +127,7 @@ internal sealed class LogSummaryEngine
             () =>
             {
                 var evaluator = new LineEvaluator(_options.Filter);
-                var aggregator = new LogSummaryAggregator(evaluator, _options.Interval, join);
+                var aggregator = new LogSummaryAggregator(evaluator, _options.Interval, join, _options.IncludeMonitoring);
                 totals[w] = new LogReadTotals();
                 while (queue.TryDequeue(out string? path))
                 {

@@ -14,6 +14,9 @@ public enum MapiHttpLogDimension
     Client,
     FrontEnd,
     BackEnd,
+
+    /// <summary>Exchange's own monitoring (HealthMailbox users, the MapiHttpClient probe), shown apart.</summary>
+    Monitoring,
 }
 
 /// <summary>
@@ -204,6 +207,15 @@ public sealed class MapiHttpLogSummary
     public MapiHttpLogStatistics[] ByFrontEnd { get; internal set; } = Array.Empty<MapiHttpLogStatistics>();
 
     public MapiHttpLogStatistics[] ByBackEnd { get; internal set; } = Array.Empty<MapiHttpLogStatistics>();
+
+    /// <summary>
+    /// Exchange's own monitoring requests (HealthMailbox... users, user agent MapiHttpClient), counted apart; null when
+    /// there were none. They are left out of every other figure unless -IncludeMonitoring was given (issue 11).
+    /// </summary>
+    public MapiHttpLogStatistics? Monitoring { get; internal set; }
+
+    /// <summary>True when the monitoring requests are also counted in the other figures (-IncludeMonitoring).</summary>
+    public bool IncludesMonitoring { get; internal set; }
 
     public MapiHttpLogFinding[] Findings { get; internal set; } = Array.Empty<MapiHttpLogFinding>();
 

@@ -94,6 +94,47 @@ public sealed class LogSummaryTests
     }
 
     [Fact]
+    public void Exchange_monitoring_is_counted_apart_and_in_the_user_figures_only_when_asked()
+    {
+        // Issue 11: HealthMailbox probes (user agent MapiHttpClient) are not users.
+        DateTime t = Day.AddHours(8).AddMinutes(40);
+        var probes = new List<ProxyLine>();
+        for (int i = 0; i < 4; i++)
+        {
+            probes.Add(new ProxyLine(t.AddMinutes(i), "HealthMailbox0f1e2d3c4b5a", 401, Agent: "MapiHttpClient"));
+            probes.Add(new ProxyLine(t.AddMinutes(i).AddSeconds(1), "HealthMailbox0f1e2d3c4b5a", 200, Agent: "MapiHttpClient"));
+        }
+
+        probes.Add(new ProxyLine(t.AddMinutes(5), "HealthMailbox0f1e2d3c4b5a", 500, Agent: "MapiHttpClient"));
+        probes.Add(new ProxyLine(t.AddMinutes(6), "HealthMailbox0f1e2d3c4b5a", 500, Agent: "MapiHttpClient"));
+        probes.Add(new ProxyLine(t.AddMinutes(7), "probe", 200, Agent: "MapiHttpClient/15.2"));
+        List<ProxyLine> lines = Healthy(1).Concat(probes).ToList();
+
+        MapiHttpLogSummary apart = Summarize(lines);
+        MapiHttpLogSummary included = Summarize(lines, new SummaryOptions { IncludeMonitoring = true });
+
+        Assert.False(apart.IncludesMonitoring);
+        Assert.Equal(300, apart.Requests);
+        Assert.Equal(0, apart.Failures);
+        Assert.Equal(30, apart.Challenges);
+        Assert.Equal(30, apart.ByUser.Length);
+        Assert.DoesNotContain(apart.ByClient, r => r.Key.StartsWith("MapiHttpClient", StringComparison.Ordinal));
+        MapiHttpLogStatistics monitoring = apart.Monitoring!;
+        Assert.Equal(MapiHttpLogDimension.Monitoring, monitoring.Dimension);
+        Assert.Equal(11, monitoring.Requests);
+        Assert.Equal(2, monitoring.Failures);
+        Assert.Equal(4, monitoring.Challenges);
+        Assert.Equal(0, monitoring.Unauthorized);
+
+        Assert.True(included.IncludesMonitoring);
+        Assert.Equal(311, included.Requests);
+        Assert.Equal(2, included.Failures);
+        Assert.Equal(34, included.Challenges);
+        Assert.Contains(included.ByUser, r => r.Key == "CONTOSO\\HealthMailbox0f1e2d3c4b5a");
+        Assert.Equal(11, included.Monitoring!.Requests);
+    }
+
+    [Fact]
     public void The_hand_checked_sample_gives_the_expected_numbers()
     {
         MapiHttpLogSummary s = Summarize(null, null, LogFixtures.HttpProxy);
