@@ -9,6 +9,21 @@ using System.Threading.Tasks;
 using System.Runtime.CompilerServices;
 using MapiHttpTools.Infrastructure;
 
+// The Logs folder in layers (issue 12), from the file to the finding; each layer uses only the ones above it:
+//   Files       LogFiles.cs            which files, refusals (folder, FIFO, device), errors and warnings to the observer
+//   Lines       LogLineReader.cs       bytes to lines, undecoded; over-long lines skipped
+//               LogFileParser.cs       header to LogSchema (LogFormatDetector.cs, LogSchema.cs), line to fields
+//                                      (LineFields.cs), malformed lines counted
+//   Values      ValueParsers.cs        numbers, times, durations parsed in place
+//               LineEvaluator.cs       fields to LineFacts (time, status, latency, request type, monitoring, pooled
+//                                      ids from BytePool.cs) and the filters (LogFilter.cs)
+//   Aggregates  LogSummaryAggregator.cs facts to groups (GroupStats.cs, LatencyHistogram.cs, BitSet.cs), the 401
+//                                      challenge pairing, the merge of the workers' partials
+//   Findings    LogSummaryBuilder.cs   merged groups to MapiHttpLogSummary and its findings (facts in, findings out)
+//   Entries     LogSummaryEngine.cs    Get-MapiHttpLogSummary: files in parallel through the layers above
+//               LogReadEngine.cs       Read-MapiHttpLog: lines to typed records, in order
+// The cmdlets (Commands/*MapiHttpLog*.cs) only bind parameters, resolve paths and forward the observer.
+
 namespace MapiHttpTools.Logs;
 
 /// <summary>Settings of one summary run.</summary>
