@@ -107,13 +107,35 @@ internal sealed class HttpProxyLogGenerator
         return files;
     }
 
+    /// <summary>
+    /// One request; a normal Negotiate handshake is its anonymous 401 followed 15 ms later by the authenticated
+    /// request of the same client, as Exchange logs it (two lines). The stale user and the outage hour get 401s
+    /// that no success follows.
+    /// </summary>
     private string Line(DateTime time, int frontEnd)
     {
         Random r = _random;
         int user = r.NextDouble() < 0.002 ? StaleUser : r.Next(_users);
         TimeSpan offset = time - Start;
         bool authOutage = offset >= TimeSpan.FromHours(62) && offset < TimeSpan.FromHours(63) && frontEnd == 0;
-        bool challenge = user == StaleUser || r.NextDouble() < 0.06 || (authOutage && r.NextDouble() < 0.6);
+        if (user == StaleUser || (authOutage && r.NextDouble() < 0.6))
+        {
+            return Line(time, frontEnd, user, challenge: true);
+        }
+
+        if (r.NextDouble() < 0.06)
+        {
+            string first = Line(time, frontEnd, user, challenge: true);
+            return first + "\r\n" + Line(time.AddMilliseconds(15), frontEnd, user, challenge: false);
+        }
+
+        return Line(time, frontEnd, user, challenge: false);
+    }
+
+    private string Line(DateTime time, int frontEnd, int user, bool challenge)
+    {
+        Random r = _random;
+        TimeSpan offset = time - Start;
         bool nspi = r.NextDouble() < 0.12;
         string requestType = nspi
             ? (r.NextDouble() < 0.5 ? "QueryRows" : "Bind")

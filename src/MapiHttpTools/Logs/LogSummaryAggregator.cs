@@ -414,6 +414,9 @@ internal sealed class PendingChallenge
 
     public GroupStats? Monitoring { get; }
 
+    /// <summary>The anchor id the pairing counted this entry under (-1: none).</summary>
+    public int PairAnchor { get; set; } = -1;
+
     public int UserId { get; }
 
     public int AnchorId { get; }
@@ -435,6 +438,13 @@ internal sealed class ChallengePairing
     private readonly BytePool _keys = new(1_000_000);
     private readonly Dictionary<(int, int, int), List<PendingChallenge>> _pending = new();
 
+    /// <summary>
+    /// Pending 401s per anchor mailbox: a success whose mailbox has none skips the client key (most lines), which
+    /// keeps the pairing off the hot path (issue 12: keep the engine's speed).
+    /// </summary>
+    private int[] _pendingByAnchor = new int[1024];
+    private int _pendingWithoutAnchor;
+
     public bool HasPending => _pending.Count > 0;
 
     /// <summary>Keeps <paramref name="pending"/> for its client; false when the client cannot be told (then it is a failure at once).</summary>
@@ -451,6 +461,21 @@ internal sealed class ChallengePairing
         }
 
         list.Add(pending);
+        pending.PairAnchor = facts.Anchor;
+        if (facts.Anchor >= 0)
+        {
+            if (facts.Anchor >= _pendingByAnchor.Length)
+            {
+                Array.Resize(ref _pendingByAnchor, Math.Max(facts.Anchor + 1, _pendingByAnchor.Length * 2));
+            }
+
+            _pendingByAnchor[facts.Anchor]++;
+        }
+        else
+        {
+            _pendingWithoutAnchor++;
+        }
+
         return true;
     }
 
@@ -458,12 +483,29 @@ internal sealed class ChallengePairing
     public bool Resolve(LineFields f, LogSchema s, in LineFacts facts, out List<PendingChallenge>? resolved)
     {
         resolved = null;
+        if (facts.Anchor >= 0 && _pendingWithoutAnchor == 0 && (facts.Anchor >= _pendingByAnchor.Length || _pendingByAnchor[facts.Anchor] == 0))
+        {
+            return false;
+        }
+
         if (!Key(f, s, facts, out (int, int, int) key) || !_pending.TryGetValue(key, out resolved))
         {
             return false;
         }
 
         _pending.Remove(key);
+        foreach (PendingChallenge p in resolved)
+        {
+            if (p.PairAnchor >= 0)
+            {
+                _pendingByAnchor[p.PairAnchor]--;
+            }
+            else
+            {
+                _pendingWithoutAnchor--;
+            }
+        }
+
         return true;
     }
 
@@ -476,6 +518,8 @@ internal sealed class ChallengePairing
         }
 
         _pending.Clear();
+        Array.Clear(_pendingByAnchor, 0, _pendingByAnchor.Length);
+        _pendingWithoutAnchor = 0;
         all.Sort((a, b) => a.Ticks.CompareTo(b.Ticks));
         return all;
     }
