@@ -597,9 +597,7 @@ public sealed class RepairMapiVirtualDirectoryCommand : MapiHttpCmdletBase
         IReadOnlyList<string> missing = Exchange.MissingCommands(commands);
         if (missing.Count > 0)
         {
-            ThrowTerminatingError(ErrorRecords.Create("ExchangeCmdletsNotFound", ErrorCategory.ObjectNotFound, string.Join(", ", missing),
-                $"The Exchange cmdlets {string.Join(", ", missing)} are not available in this session. Run Repair-MapiVirtualDirectory in the Exchange Management Shell " +
-                "(or load it first: . \"$env:ExchangeInstallPath\\bin\\RemoteExchange.ps1\"; Connect-ExchangeServer -auto). Nothing was changed."));
+            ThrowTerminatingError(MapiHttpTools.Exchange.RunspaceCommandRunner.NotFoundError(missing, " Nothing was changed."));
         }
     }
 

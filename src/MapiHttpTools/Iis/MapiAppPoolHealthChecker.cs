@@ -678,7 +678,7 @@ internal sealed class MapiAppPoolHealthChecker
 
     private static string Time(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 
-    private static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
+    private static string Quote(string value) => MapiHttpTools.Exchange.PowerShellText.Quote(value);
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
