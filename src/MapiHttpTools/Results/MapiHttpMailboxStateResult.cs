@@ -16,6 +16,9 @@ public enum MapiClientProtocol
 
     /// <summary>No Outlook connection at all: MAPI is disabled, or RPC/HTTP is blocked while MAPI/HTTP is off.</summary>
     None,
+
+    /// <summary>Not known: the mailbox follows the organisation's MapiHttpEnabled, which could not be read.</summary>
+    Unknown,
 }
 
 /// <summary>
