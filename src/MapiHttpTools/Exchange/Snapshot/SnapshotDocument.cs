@@ -27,6 +27,8 @@ internal sealed class SnapshotDocument
     /// <summary>The largest snapshot read (documented in Invoke-MapiHttpDiagnostic's help): far above what a large organisation's export is.</summary>
     public const long MaxBytes = 256L * 1024 * 1024;
 
+    private static readonly DateTime EarliestCreated = new(2015, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     public SnapshotDocument(
         string path,
         int formatVersion,
@@ -144,6 +146,14 @@ internal sealed class SnapshotDocument
             throw Invalid(path, "it has no CreatedUtc");
         }
 
+        // Certificates are judged as of CreatedUtc: a time no snapshot was taken at (9999-12-31) is refused here, with
+        // the file named, instead of an ArgumentOutOfRangeException from date arithmetic later (issue 20).
+        DateTime createdCheck = ExchangeValues.ToUtc(createdUtc);
+        if (createdCheck < EarliestCreated || createdCheck > DateTime.UtcNow.AddDays(2))
+        {
+            throw Invalid(path, $"its CreatedUtc {createdCheck.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} is not a time a snapshot could have been taken");
+        }
+
         IDictionary sectionTable = AsDictionary(header["Sections"]) ?? throw Invalid(path, "it has no Sections");
         var sections = new Dictionary<string, IReadOnlyList<PSObject>>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in sectionTable)
@@ -167,13 +177,16 @@ internal sealed class SnapshotDocument
             path,
             version,
             ExchangeValues.ToUtc(createdUtc),
-            ExchangeValues.TextOf(header["CreatedBy"]),
-            ExchangeValues.TextOf(header["ExchangeBuild"]),
+            SafeText(ExchangeValues.TextOf(header["CreatedBy"])),
+            SafeText(ExchangeValues.TextOf(header["ExchangeBuild"])),
             ExchangeValues.BoolOf(header["Anonymized"]) ?? false,
             ExchangeValues.StringsOf(header["Servers"]),
             sections,
             failures);
     }
+
+    /// <summary>Header text shown in verbose output only: control characters made visible at load (issue 20).</summary>
+    private static string? SafeText(string? text) => text is null ? null : DisplayText.Safe(text);
 
     private static IDictionary? AsDictionary(object? value) => (value is PSObject pso ? pso.BaseObject : value) as IDictionary;
 
