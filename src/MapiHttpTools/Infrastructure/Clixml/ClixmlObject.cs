@@ -19,16 +19,17 @@ public sealed class ClixmlObject : PSObject
     private static readonly PSCodeMethod ToStringMethod = new("ToString", typeof(ClixmlObject).GetMethod(nameof(ToStringOf))!);
 
     private readonly string? _text;
-    private readonly HashSet<string> _notes = new(System.StringComparer.OrdinalIgnoreCase);
 
     internal ClixmlObject(object? baseObject, IReadOnlyList<string> typeNames, string? text)
         : base(baseObject ?? new PSObject().BaseObject)
     {
         _text = text;
         TypeNames.Clear();
+        // The reader passes the names already prefixed "Deserialized." and shares one array per TN, so a large file
+        // does not hold a copy of every type name per object.
         foreach (string name in typeNames)
         {
-            TypeNames.Add("Deserialized." + name);
+            TypeNames.Add(name);
         }
 
         Members.Add(ToStringMethod);
@@ -42,13 +43,8 @@ public sealed class ClixmlObject : PSObject
 
     public override string ToString() => Text();
 
-    internal void AddNote(string name, object? value)
-    {
-        if (_notes.Add(name))
-        {
-            Properties.Add(new PSNoteProperty(name, value));
-        }
-    }
+    /// <summary>Adds a property; the reader has already dropped repeated names (the first one counts).</summary>
+    internal void AddNote(string name, object? value) => Properties.Add(new PSNoteProperty(name, value), preValidated: true);
 
     private string Text()
     {

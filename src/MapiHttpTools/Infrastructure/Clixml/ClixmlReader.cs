@@ -81,6 +81,7 @@ internal static class ClixmlReader
         private readonly Dictionary<string, object?> _objects = new(StringComparer.Ordinal);
         private readonly HashSet<string> _open = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string[]> _typeNames = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _noteNames = new(StringComparer.OrdinalIgnoreCase);
         private int _depth;
 
         public Parser(XmlReader xml, int maxDepth)
@@ -258,9 +259,13 @@ internal static class ClixmlReader
             }
 
             var result = new ClixmlObject(hasBase ? baseValue : null, typeNames, toString);
+            _noteNames.Clear();
             foreach (KeyValuePair<string, object?> note in notes)
             {
-                result.AddNote(note.Key, note.Value);
+                if (_noteNames.Add(note.Key))
+                {
+                    result.AddNote(note.Key, note.Value);
+                }
             }
 
             if (refId is not null)
@@ -291,7 +296,7 @@ internal static class ClixmlReader
                         throw Bad("a <TN> holds something other than <T> type names");
                     }
 
-                    names.Add(Unescape(_xml.ReadElementContentAsString()));
+                    names.Add("Deserialized." + Unescape(_xml.ReadElementContentAsString()));
                 }
 
                 _xml.Read();
