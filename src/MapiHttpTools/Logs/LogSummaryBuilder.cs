@@ -514,7 +514,7 @@ internal sealed class LogSummaryBuilder
     private static string StatusText(List<KeyValuePair<int, long>> statuses) =>
         string.Join(", ", statuses.Take(3).Select(p => $"{(p.Key < 0 ? "no status" : p.Key.ToString(Inv))} x{p.Value}"));
 
-    private static string Quote(string value) => value.Replace("'", "''");
+    private static string Quote(string value) => MapiHttpTools.Exchange.PowerShellText.Escape(value);
 
     private static DateTime? Time(long ticks) => ticks is long.MaxValue or long.MinValue ? null : new DateTime(ticks, DateTimeKind.Utc);
 
