@@ -36,6 +36,12 @@ internal sealed class ModuleServices
     /// </summary>
     public string? DefaultBackupFolder { get; set; }
 
+    /// <summary>
+    /// Stands in for "this machine is Windows" where Test-ExchangeClientProtocol reads Exchange's Windows services through
+    /// Get-Service (issue 16): tests on Linux set it with a stand-in Get-Service; null means the real platform.
+    /// </summary>
+    public bool? IsWindows { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {
