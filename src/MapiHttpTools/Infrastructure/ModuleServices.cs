@@ -45,6 +45,12 @@ internal sealed class ModuleServices
     /// <summary>Given the probe options, the endpoint probe Invoke-MapiHttpDiagnostic runs instead of the network one.</summary>
     public Func<ProbeOptions, Diagnostics.IEndpointProbeStage>? EndpointProbeStageFactory { get; set; }
 
+    /// <summary>
+    /// Ports by scheme (imaps, imap, pops, pop) that Invoke-MapiHttpDiagnostic -IncludeProtocol probes instead of
+    /// 993/143/995/110 (issue 16): tests point them at Dovecot on high ports.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyDictionary<string, int>? MailPorts { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {

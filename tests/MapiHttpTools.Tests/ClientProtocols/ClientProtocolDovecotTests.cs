@@ -183,6 +183,36 @@ public sealed class ClientProtocolDovecotTests : IClassFixture<DovecotServers>
         }
     }
 
+    [Fact]
+    public async Task Ctrl_c_stops_a_probe_waiting_for_a_greeting()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task<TcpClient> accepted = listener.AcceptTcpClientAsync();
+        try
+        {
+            using var session = new ModuleSession();
+            using PowerShell shell = session.Prepare($"Test-ExchangeClientProtocol -Uri pop://mail.contoso.lab:{port} -TargetAddress 127.0.0.1 -TimeoutSec 120");
+            IAsyncResult running = shell.BeginInvoke();
+            Assert.Same(accepted, await Task.WhenAny(accepted, Task.Delay(TimeSpan.FromSeconds(30))));
+
+            shell.Stop();
+
+            // The guard is far below the 120 s timeout: only the cancellation token can end the wait this early.
+            Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)));
+            Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+        }
+        finally
+        {
+            listener.Stop();
+            if (accepted.IsCompletedSuccessfully)
+            {
+                accepted.Result.Dispose();
+            }
+        }
+    }
+
     private static ScriptResult Run(string script)
     {
         using var session = new ModuleSession();
