@@ -208,7 +208,7 @@ public sealed class ClientProtocolDovecotTests : IClassFixture<DovecotServers>
             listener.Stop();
             if (accepted.IsCompletedSuccessfully)
             {
-                accepted.Result.Dispose();
+                (await accepted).Dispose();
             }
         }
     }
