@@ -23,6 +23,7 @@
         'Get-MapiHttpMailboxState'
         'Export-MapiHttpSnapshot'
         'Invoke-MapiHttpDiagnostic'
+        'Test-ExchangeClientProtocol'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

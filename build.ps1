@@ -117,6 +117,11 @@ foreach ($t in $Task) {
             $clock = [Diagnostics.Stopwatch]::StartNew()
             Invoke-Dotnet @('build', $solution, '-c', $Configuration)
             Write-Host "Build of the solution: $(Format-Duration $clock.Elapsed)"
+            # The real servers the tests run against (issue 16: Dovecot for IMAP4/POP3), installed from apt when missing.
+            if ($IsLinux -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+                & sh (Join-Path $root 'tests/setup/test-servers.sh')
+                if ($LASTEXITCODE -ne 0) { Write-Warning "tests/setup/test-servers.sh failed ($LASTEXITCODE): the IMAP4/POP3 tests will say what is missing." }
+            }
             $runs = @(Invoke-XunitSuite)
             $runs += Invoke-PesterSuite
             Write-Host ''

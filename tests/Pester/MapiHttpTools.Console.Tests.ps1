@@ -35,6 +35,7 @@ BeforeAll {
         MapiHttpConfigurationResult = @($diagnostic | Where-Object Check -ne 'Verdict')
         MapiHttpVerdictResult       = @($diagnostic | Where-Object Check -eq 'Verdict')
         MapiHttpMailboxStateResult  = @(Get-MapiHttpMailboxState)
+        ExchangeClientProtocolResult = @(Test-ExchangeClientProtocol -Uri imaps://mail.contoso.lab:1 -TargetAddress 127.0.0.1 -TimeoutSec 5 -SkipExchangeCheck)
     }
     Remove-ExchangeStandIns
 }
@@ -57,6 +58,7 @@ Describe 'Default views at 120 columns' {
         @{ Type = 'MapiHttpConfigurationResult'; Header = 'Status Cause Check Server Message' }
         @{ Type = 'MapiHttpVerdictResult'; Header = 'Status Causes Servers Verdict' }
         @{ Type = 'MapiHttpMailboxStateResult'; Header = 'Status EffectiveProtocol Mailbox Message' }
+        @{ Type = 'ExchangeClientProtocolResult'; Header = 'Status Cause Check Address Message' }
     ) {
         $objects = $samples[$Type]
         $objects.Count | Should -BeGreaterThan 0
@@ -86,13 +88,18 @@ Describe 'Default views at 120 columns' {
 
     It '<Type> list shows values, not type names' -ForEach @(
         'MapiHttpEndpointResult', 'MapiAppPoolHealthResult', 'MapiHttpClientStateResult', 'MapiHttpClientFinding', 'MapiRepairResult', 'HttpProxyLogRecord',
-        'MapiHttpLogSummary', 'MapiHttpLogStatistics', 'MapiHttpLogFinding', 'MapiHttpConfigurationResult', 'MapiHttpVerdictResult', 'MapiHttpMailboxStateResult' | ForEach-Object { @{ Type = $_ } }
+        'MapiHttpLogSummary', 'MapiHttpLogStatistics', 'MapiHttpLogFinding', 'MapiHttpConfigurationResult', 'MapiHttpVerdictResult', 'MapiHttpMailboxStateResult', 'ExchangeClientProtocolResult' | ForEach-Object { @{ Type = $_ } }
     ) {
         $text = $samples[$Type] | Select-Object -First 3 | Format-List | Out-String -Width 120
         $text | Should -Match 'Status\s+: '
         $text | Should -Not -Match 'MapiHttpTools\.'
         $text | Should -Not -Match 'System\.String\[\]'
         $text | Should -Not -Match 'System\.Collections'
+    }
+
+    It 'the IMAP4/POP3 table groups the rows under the URL probed, DNS row included' {
+        $text = $samples['ExchangeClientProtocolResult'] | Out-String -Width 120
+        @([regex]::Matches($text, 'Target: imaps://mail\.contoso\.lab:1')).Count | Should -Be 1
     }
 
     It 'the endpoint table groups the rows under the URI probed' {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using MapiHttpTools.ClientProtocols;
 using MapiHttpTools.Diagnostics;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
@@ -63,6 +64,11 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [ValidateRange(0, 3650)]
     public int CertificateExpiryWarningDays { get; set; } = 30;
 
+    /// <summary>IMAP4/POP3 of each Client Access server beside MAPI/HTTP in the protocol differential (issue 16).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public ExchangeClientProtocol[]? IncludeProtocol { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Server is not null)
@@ -114,6 +120,12 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             CertificateExpiryWarningDays = CertificateExpiryWarningDays,
             Resolver = snapshot is null ? Services.Resolver : new SnapshotHostResolver(snapshot),
             ProbeStage = snapshot is null ? CreateEndpointProbeStage() : null,
+            ClientProtocolStage = snapshot is null && IncludeProtocol is { Length: > 0 }
+                ? new ClientProtocolStage(
+                    new MailProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), CertificateExpiryWarningDays = CertificateExpiryWarningDays, Resolver = Services.Resolver },
+                    IncludeProtocol.Distinct().ToArray(),
+                    Services.MailPorts)
+                : null,
         };
         RunAsync(async (pipeline, token) =>
         {

@@ -28,6 +28,9 @@ internal sealed class DiagnosticSettings
 
     /// <summary>The endpoint probe; null when the endpoints cannot be probed (a snapshot).</summary>
     public IEndpointProbeStage? ProbeStage { get; init; }
+
+    /// <summary>IMAP4/POP3 beside MAPI/HTTP (-IncludeProtocol, issue 16); null when not asked for or offline.</summary>
+    public ClientProtocolStage? ClientProtocolStage { get; init; }
 }
 
 /// <summary>Where a run's output goes: results (from any thread), errors and progress.</summary>
@@ -91,6 +94,12 @@ internal static class DiagnosticEngine
                     (done, total) => output.Progress($"Endpoints: {done} of {total}", 60 + (40 * done / Math.Max(1, total))),
                     cancellation).ConfigureAwait(false);
             }
+        }
+
+        if (settings.ClientProtocolStage is not null && !settings.SkipEndpointTest)
+        {
+            output.Progress("IMAP4/POP3", 99);
+            await settings.ClientProtocolStage.RunAsync(run.Servers, r => Emit(r, false), cancellation).ConfigureAwait(false);
         }
 
         (IReadOnlyList<MapiHttpResult> results, Func<MapiHttpResult, bool> fromNamespace) = collected.Snapshot();

@@ -24,14 +24,20 @@ internal static class MapiHttpVerdict
         int Count(CheckStatus status) => all.Count(r => r.Status == status);
 
         (IReadOnlyList<MapiHttpVerdictFinding> findings, VerdictFindings.FrontEnds frontEnds) = VerdictFindings.From(all, servers, isNamespaceResult);
+        IReadOnlyList<ClientProtocolDifferential.Outcome> clientProtocols = ClientProtocolDifferential.From(all.OfType<ExchangeClientProtocolResult>());
         CheckStatus status = new[]
         {
             findings.Count > 0 ? findings.Max(f => f.Status) : CheckStatus.Pass,
             Count(CheckStatus.Error) > 0 ? CheckStatus.Error : CheckStatus.Pass,
+
+            // A client protocol the admin asked about (-IncludeProtocol) that fails makes the run fail (issue 16).
+            clientProtocols.Any(c => c.Fails) ? CheckStatus.Fail : CheckStatus.Pass,
         }.Max();
 
         string headline = findings.Count > 0
             ? findings[0].Headline
+            : clientProtocols.Any(c => c.Fails)
+                ? $"MAPI/HTTP looks healthy, but client protocols fail: {string.Join(", ", clientProtocols.Where(c => c.Fails).Select(c => $"{ClientProtocols.MailJudgement.Text(c.Protocol)} on {c.Server}"))}."
             : status == CheckStatus.Error
                 ? $"No MAPI/HTTP problem found, but {Count(CheckStatus.Error)} check(s) could not run; see the results with Status Error."
                 : $"MAPI/HTTP looks healthy: {Count(CheckStatus.Pass)} checks passed. If Outlook still fails, the problem is elsewhere (the client, its profile or its network path).";
@@ -39,6 +45,11 @@ internal static class MapiHttpVerdict
         if (findings.Count > 1)
         {
             sentences.Add("Also: " + string.Join("; ", findings.Skip(1).Select(f => $"{(f.Cause == MapiHttpCause.None ? "warning" : f.Cause.ToString())} ({f.Status}) {f.Where}")) + ".");
+        }
+
+        if (ClientProtocolDifferential.Sentence(clientProtocols) is { } clientSentence)
+        {
+            sentences.Add(clientSentence);
         }
 
         if (findings.Count > 0 && Count(CheckStatus.Error) > 0)

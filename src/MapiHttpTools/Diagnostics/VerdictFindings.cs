@@ -68,6 +68,9 @@ internal static class VerdictFindings
         IReadOnlyList<string> down = frontEnds.Down;
         Observation[] rest = all
             .Where(o => o.Result is not MapiHttpVerdictResult)
+
+            // IMAP4/POP3 results (-IncludeProtocol, issue 16) are not MAPI/HTTP findings: the verdict names them apart.
+            .Where(o => o.Result is not ExchangeClientProtocolResult)
             .Where(o => o.Result.Status == CheckStatus.Fail && o.Result.Cause != MapiHttpCause.None || o.Result.Status == CheckStatus.Warning)
             .Where(o => !IsOffline(o.Result))
             .Where(o => !(o.Server is not null && down.Contains(o.Server, StringComparer.OrdinalIgnoreCase) && o.Result is not MapiHttpConfigurationResult))
@@ -160,6 +163,7 @@ internal static class VerdictFindings
     /// </summary>
     private static FrontEnds JudgeFrontEnds(IReadOnlyList<Observation> all)
     {
+        IReadOnlyList<ClientProtocolDifferential.Outcome> clientProtocols = ClientProtocolDifferential.From(all.Select(o => o.Result).OfType<ExchangeClientProtocolResult>());
         var allFailing = new List<string>();
         var mapiOnly = new Dictionary<string, (string[] Answering, string[] Failing)>(StringComparer.OrdinalIgnoreCase);
         foreach (IGrouping<string, Observation> frontEnd in all.Where(o => o.Server is not null && IsHealthCheck(o.Result)).GroupBy(o => o.Server!, StringComparer.OrdinalIgnoreCase))
@@ -172,13 +176,17 @@ internal static class VerdictFindings
                 continue;
             }
 
-            if (others.Length > 0 && others.All(Failed))
+            // IMAP4/POP3 of the same server (-IncludeProtocol, issue 16) count as protocols beside the health pages.
+            (string Name, bool Fails)[] pages = others.Select(r => (PageName(r), Failed(r)))
+                .Concat(clientProtocols.Where(c => string.Equals(c.Server, frontEnd.Key, StringComparison.OrdinalIgnoreCase)).Select(c => (MailJudgementText(c.Protocol), c.Fails)))
+                .ToArray();
+            if (pages.Length > 0 && pages.All(p => p.Fails))
             {
                 allFailing.Add(frontEnd.Key);
             }
-            else if (others.Any(r => r.Status == CheckStatus.Pass))
+            else if (pages.Any(p => !p.Fails))
             {
-                mapiOnly[frontEnd.Key] = (others.Where(r => r.Status == CheckStatus.Pass).Select(PageName).ToArray(), others.Where(Failed).Select(PageName).ToArray());
+                mapiOnly[frontEnd.Key] = (pages.Where(p => !p.Fails).Select(p => p.Name).ToArray(), pages.Where(p => p.Fails).Select(p => p.Name).ToArray());
             }
         }
 
@@ -188,6 +196,8 @@ internal static class VerdictFindings
             offline,
             mapiOnly);
     }
+
+    private static string MailJudgementText(ExchangeClientProtocol protocol) => ClientProtocols.MailJudgement.Text(protocol);
 
     /// <summary>"owa" for "HealthCheck:owa".</summary>
     private static string PageName(MapiHttpResult result) => result.Check.Length > HealthCheck.Length + 1 ? result.Check.Substring(HealthCheck.Length + 1) : "mapi";

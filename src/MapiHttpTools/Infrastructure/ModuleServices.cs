@@ -36,8 +36,20 @@ internal sealed class ModuleServices
     /// </summary>
     public string? DefaultBackupFolder { get; set; }
 
+    /// <summary>
+    /// Stands in for "this machine is Windows" where Test-ExchangeClientProtocol reads Exchange's Windows services through
+    /// Get-Service (issue 16): tests on Linux set it with a stand-in Get-Service; null means the real platform.
+    /// </summary>
+    public bool? IsWindows { get; set; }
+
     /// <summary>Given the probe options, the endpoint probe Invoke-MapiHttpDiagnostic runs instead of the network one.</summary>
     public Func<ProbeOptions, Diagnostics.IEndpointProbeStage>? EndpointProbeStageFactory { get; set; }
+
+    /// <summary>
+    /// Ports by scheme (imaps, imap, pops, pop) that Invoke-MapiHttpDiagnostic -IncludeProtocol probes instead of
+    /// 993/143/995/110 (issue 16): tests point them at Dovecot on high ports.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyDictionary<string, int>? MailPorts { get; set; }
 
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)

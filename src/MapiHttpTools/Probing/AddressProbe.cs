@@ -131,36 +131,7 @@ internal sealed class AddressProbe
 
         CertificateFacts? cert = outcome.Certificate;
         var facts = new TlsFacts(outcome.Stream is not null, outcome.Protocol, cert, outcome.Error, outcome.Error is not null && ProbeTransport.IsReset(outcome.Error));
-        var evidence = new Dictionary<string, object?> { ["SniHost"] = _host };
-        if (outcome.Stream is not null)
-        {
-            evidence["TlsProtocol"] = outcome.Protocol.ToString();
-        }
-
-        if (cert is not null)
-        {
-            evidence["CertificateSubject"] = DisplayText.Safe(cert.Subject);
-            evidence["CertificateIssuer"] = DisplayText.Safe(cert.Issuer);
-            evidence["CertificateThumbprint"] = cert.Thumbprint;
-            evidence["CertificateNotBefore"] = cert.NotBefore;
-            evidence["CertificateNotAfter"] = cert.NotAfter;
-            evidence["CertificateDnsNames"] = cert.DnsNames.Select(n => DisplayText.Safe(n)).ToArray();
-            evidence["KeyAlgorithm"] = cert.KeyAlgorithm;
-            evidence["KeySize"] = cert.KeySize;
-            evidence["PolicyErrors"] = cert.PolicyErrors.ToString();
-            evidence["ChainStatus"] = cert.ChainStatus.ToString();
-        }
-
-        if (_options.SkipCertificateCheck)
-        {
-            evidence["CertificateValidation"] = "Skipped (-SkipCertificateCheck)";
-        }
-
-        if (outcome.Error is not null && outcome.Stream is null)
-        {
-            evidence["Error"] = DisplayText.Safe(ProbeTransport.Describe(outcome.Error));
-        }
-
+        Dictionary<string, object?> evidence = TlsEvidence.Of(outcome, _host, _options.SkipCertificateCheck);
         Emit(ProbeSteps.Tls, ProbeJudgement.Tls(facts, _host, _label, DateTime.UtcNow, _options.CertificateExpiryWarningDays, _options.SkipCertificateCheck, _subject), watch, null, evidence);
         if (outcome.Stream is null)
         {

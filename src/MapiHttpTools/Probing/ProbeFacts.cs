@@ -49,6 +49,16 @@ internal sealed record ProbeSubject(string Host, string Label, int Port, string?
     public string AppPoolHealthInSentence => KnownServer is { } server ? $"Get-MapiAppPoolHealth -ComputerName {server}" : $"on the server behind {Label}, Get-MapiAppPoolHealth";
 }
 
+/// <summary>
+/// Who uses a certificate, for <see cref="ProbeJudgement.Tls"/>: the MAPI probe's defaults (Outlook, /mapi, IIS) or the
+/// IMAP4/POP3 probe's (issue 16: the same judgement, the fix names the IMAP/POP service and its settings cmdlet).
+/// </summary>
+/// <param name="Clients">Who rejects a bad certificate ("IMAP4 clients").</param>
+/// <param name="Traffic">What a device on the path cuts ("IMAP4 traffic").</param>
+/// <param name="ExchangeServices">Enable-ExchangeCertificate -Services value (IIS, IMAP, POP).</param>
+/// <param name="ThenFix">The step after binding, given the server text (Set-ImapSettings -X509CertificateName ...).</param>
+internal sealed record CertificateUse(string Clients, string Traffic, string ExchangeServices, Func<string, string>? ThenFix);
+
 /// <summary>What the TLS handshake produced, for <see cref="ProbeJudgement.Tls"/>.</summary>
 internal sealed record TlsFacts(bool Completed, SslProtocols Protocol, CertificateFacts? Certificate, Exception? Error, bool Reset);
 

@@ -253,9 +253,11 @@ internal static class ProbeJudgement
     /// rejects them on every machine). An untrusted chain fails, except under -SkipCertificateCheck, where it is a
     /// Warning: Outlook's machines may trust a CA the probing machine lacks (issue 11).
     /// </summary>
-    public static Finding Tls(TlsFacts facts, string host, string label, DateTime now, int expiryWarningDays, bool skipCertificateCheck, ProbeSubject subject)
+    public static Finding Tls(TlsFacts facts, string host, string label, DateTime now, int expiryWarningDays, bool skipCertificateCheck, ProbeSubject subject, CertificateUse? use = null)
     {
         CertificateFacts? cert = facts.Certificate;
+        string clients = use?.Clients ?? "Outlook";
+        string traffic = use?.Traffic ?? "/mapi traffic";
         if (cert is null && !facts.Completed)
         {
             return new Finding(CheckStatus.Fail, MapiHttpCause.Network,
@@ -319,11 +321,12 @@ internal static class ProbeJudgement
 
         string server = subject.KnownServer is { } known ? known : "<server>";
         string fix = (subject.KnownServer is null ? $"On the Exchange server behind {label}: " : string.Empty) +
-            $"Get-ExchangeCertificate -Server {server} | Where-Object {{ $_.CertificateDomains -contains '{host}' -and $_.NotAfter -gt (Get-Date) }}, then Enable-ExchangeCertificate -Server {server} -Thumbprint <thumbprint> -Services IIS";
+            $"Get-ExchangeCertificate -Server {server} | Where-Object {{ $_.CertificateDomains -contains '{host}' -and $_.NotAfter -gt (Get-Date) }}, then Enable-ExchangeCertificate -Server {server} -Thumbprint <thumbprint> -Services {use?.ExchangeServices ?? "IIS"}" +
+            (use?.ThenFix is { } then ? "; " + then(server) : string.Empty);
         if (problems.Count > 0)
         {
             string suffix = skipCertificateCheck ? " Validation was skipped (-SkipCertificateCheck), so the probe went on." : string.Empty;
-            return new Finding(CheckStatus.Fail, MapiHttpCause.Certificate, $"The certificate served by {label} is not valid for Outlook: {string.Join("; ", problems)}.{suffix}", fix);
+            return new Finding(CheckStatus.Fail, MapiHttpCause.Certificate, $"The certificate served by {label} is not valid for {clients}: {string.Join("; ", problems)}.{suffix}", fix);
         }
 
         if (warnings.Count > 0)

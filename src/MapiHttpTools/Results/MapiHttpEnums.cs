@@ -24,4 +24,7 @@ public enum MapiHttpCause
     Network,
     Certificate,
     Client,
+
+    /// <summary>A Windows service the protocol needs is stopped or disabled, or its component is Inactive (issue 16: IMAP4/POP3).</summary>
+    Service,
 }

@@ -77,6 +77,20 @@ internal sealed class Clixml
         w._xml.Append("</LST></Obj>");
     };
 
+    /// <summary>A MultiValuedProperty of objects that matter by their ToString (ProtocolConnectionSettings "mail.contoso.com:993:SSL").</summary>
+    public static Action<Clixml> TextList(string name, string itemType, IEnumerable<string> values) => w =>
+    {
+        w._xml.Append($"<Obj N=\"{name}\" RefId=\"{w._refId++}\"><TN RefId=\"{w._refId++}\">")
+            .Append($"<T>Microsoft.Exchange.Data.MultiValuedProperty`1[[{itemType}, Microsoft.Exchange.Data, Version=15.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35]]</T>")
+            .Append("<T>Microsoft.Exchange.Data.MultiValuedPropertyBase</T><T>System.Object</T></TN><LST>");
+        foreach (string value in values)
+        {
+            w._xml.Append($"<S>{Escape(value)}</S>");
+        }
+
+        w._xml.Append("</LST></Obj>");
+    };
+
     /// <summary>A list of nested property bags (ServerComponentState LocalStates / RemoteStates).</summary>
     public static Action<Clixml> ObjList(string name, string itemType, IEnumerable<Action<Clixml>[]> items) => w =>
     {
