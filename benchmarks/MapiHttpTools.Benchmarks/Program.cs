@@ -265,7 +265,7 @@ internal static class Program
             {
                 if (stage >= 1 && evaluator.Evaluate(parser.Fields, parser.Schema!, out LineFacts facts) == LineOutcome.Accepted && stage >= 2)
                 {
-                    aggregator.Add(parser.Fields, parser.Schema!, facts);
+                    aggregator.Add(parser.Fields, parser.Schema!, facts, parser.RecordStart);
                 }
             }
         }

@@ -89,6 +89,7 @@ internal sealed class LogFileParser : IDisposable
     private readonly LogLineReader _reader;
     private bool _pending;
     private long _recordLine;
+    private long _recordStart;
 
     private LogFileParser(string path, LogLineReader reader)
     {
@@ -109,6 +110,10 @@ internal sealed class LogFileParser : IDisposable
 
     /// <summary>The line the current record starts on (1-based).</summary>
     public long LineNumber => _recordLine;
+
+    /// <summary>Where the current record starts in the file: with the file's place in the run, a line's place in
+    /// a total order that does not depend on which worker read it (issue 18).</summary>
+    public long RecordStart => _recordStart;
 
     /// <summary>Bytes consumed so far.</summary>
     public long Position => _reader.Position;
@@ -252,6 +257,7 @@ internal sealed class LogFileParser : IDisposable
             }
 
             _recordLine = _reader.LineNumber;
+            _recordStart = _reader.LineStartPosition;
             SplitResult result = Fields.Split(buffer, _reader.LineStart, _reader.LineLength, schema.Separator, schema.Quoted, schema.DashIsEmpty);
             if (result == SplitResult.OpenQuote)
             {

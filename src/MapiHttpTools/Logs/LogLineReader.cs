@@ -72,6 +72,9 @@ internal sealed class LogLineReader : IDisposable
     /// <summary>Bytes of the file consumed so far.</summary>
     public long Position => _bufferOffset + _next;
 
+    /// <summary>Where the current line starts in the file (issue 18: orders lines across workers).</summary>
+    public long LineStartPosition => _bufferOffset + LineStart;
+
     /// <summary>True when the file starts with a UTF-16 byte order mark (not a format these logs use).</summary>
     public bool IsUtf16 { get; private set; }
 

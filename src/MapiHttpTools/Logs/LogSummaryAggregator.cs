@@ -23,7 +23,7 @@ internal sealed class LogSummaryAggregator
     private readonly List<GroupStats?> _anchors = new();
     private readonly List<GroupStats?> _frontEnds = new();
     private readonly List<GroupStats?> _backEnds = new();
-    private readonly Dictionary<int, int> _anchorToUser = new();
+    private readonly Dictionary<int, (int User, long Order)> _anchorToUser = new();
     private readonly Dictionary<string, GroupStats> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<GroupStats?> _clientByAgent = new();
     private readonly Dictionary<Guid, JoinEntry> _join = new();
@@ -46,8 +46,9 @@ internal sealed class LogSummaryAggregator
 
     public long JoinOverflow { get; private set; }
 
+    /// <summary>Adds an accepted line; <paramref name="order"/> is its place in the run (<see cref="LineOrder"/>).</summary>
     [MethodImpl(Hot.Path)]
-    public void Add(LineFields f, LogSchema s, in LineFacts facts)
+    public void Add(LineFields f, LogSchema s, in LineFacts facts, long order)
     {
         bool addressBook = facts.HasStatus && facts.Status == 503 && f.IndexOfAscii(s.UrlStem, "/nspi") >= 0;
         bool unauthorized = facts.HasStatus && facts.Status == 401;
@@ -71,7 +72,8 @@ internal sealed class LogSummaryAggregator
             user = Slot(_users, facts.User, trackMinutes: false);
             if (facts.Anchor >= 0 && !_anchorToUser.ContainsKey(facts.Anchor))
             {
-                _anchorToUser[facts.Anchor] = facts.User;
+                // A worker reads its files in run order: the first line it sees is its earliest.
+                _anchorToUser[facts.Anchor] = (facts.User, order);
             }
         }
         else if (facts.Anchor >= 0)
@@ -91,6 +93,14 @@ internal sealed class LogSummaryAggregator
                 {
                     clientGroup = new GroupStats();
                     _clients[client] = clientGroup;
+                    clientGroup.Name = client;
+                }
+                else if (string.CompareOrdinal(client, clientGroup.Name) < 0)
+                {
+                    // The same client spelled in another case: keep the spelling any split of the work would keep (issue 18).
+                    _clients.Remove(clientGroup.Name!);
+                    _clients[client] = clientGroup;
+                    clientGroup.Name = client;
                 }
 
                 while (_clientByAgent.Count <= facts.Agent)
@@ -109,7 +119,7 @@ internal sealed class LogSummaryAggregator
             user.Add(facts, addressBook, deferred);
             if (facts.Agent >= 0)
             {
-                user.Client = _e.ClientKey(facts.Agent, f, s);
+                user.SeeClient(_e.ClientKey(facts.Agent, f, s), order);
             }
         }
 
@@ -165,7 +175,7 @@ internal sealed class LogSummaryAggregator
         {
             if (_join.Count < JoinEntry.MaxEntries)
             {
-                _join[requestId] = new JoinEntry(facts.Status, facts.FrontEnd >= 0 ? _e.Servers[facts.FrontEnd] : null, facts.BackEnd >= 0 ? _e.Servers[facts.BackEnd] : null);
+                _join[requestId] = new JoinEntry(facts.Status, facts.FrontEnd >= 0 ? _e.Servers[facts.FrontEnd] : null, facts.BackEnd >= 0 ? _e.Servers[facts.BackEnd] : null, order);
             }
             else
             {
@@ -311,12 +321,12 @@ internal sealed class LogSummaryAggregator
         Collect(_backEnds, _e.Servers, partial.BackEnds);
         foreach (KeyValuePair<string, GroupStats> pair in _clients)
         {
-            partial.Clients[pair.Key] = pair.Value;
+            SummaryPartial.AddOrMerge(partial.Clients, pair.Key, pair.Value);
         }
 
-        foreach (KeyValuePair<int, int> pair in _anchorToUser)
+        foreach (KeyValuePair<int, (int User, long Order)> pair in _anchorToUser)
         {
-            partial.AnchorToUser[_e.Anchors[pair.Key]] = _e.Users[pair.Value];
+            partial.SeeAnchor(_e.Anchors[pair.Key], _e.Users[pair.Value.User], pair.Value.Order);
         }
 
         int[] userMap = partial.MapUsers(Names(_e.Users));
@@ -359,15 +369,7 @@ internal sealed class LogSummaryAggregator
         {
             if (list[id] is GroupStats stats)
             {
-                string name = pool[id];
-                if (into.TryGetValue(name, out GroupStats? existing))
-                {
-                    existing.Merge(stats);
-                }
-                else
-                {
-                    into[name] = stats;
-                }
+                SummaryPartial.AddOrMerge(into, pool[id], stats);
             }
         }
     }
@@ -553,12 +555,16 @@ internal readonly struct JoinEntry
     /// <summary>Bounds the join's memory (about 100 bytes an entry): failures past this are counted, not joined.</summary>
     public const int MaxEntries = 1_000_000;
 
-    public JoinEntry(int status, string? frontEnd, string? backEnd)
+    public JoinEntry(int status, string? frontEnd, string? backEnd, long order)
     {
         Status = status;
         FrontEnd = frontEnd;
         BackEnd = backEnd;
+        Order = order;
     }
+
+    /// <summary>The line's place in the run: of two failures with one RequestId, the later line's is kept.</summary>
+    public long Order { get; }
 
     public int Status { get; }
 
@@ -589,7 +595,8 @@ internal sealed class SummaryPartial
 
     public Dictionary<string, GroupStats> BackEnds { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public Dictionary<string, string> AnchorToUser { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Each anchor mailbox's user: the one of the earliest line that showed both (by <see cref="LineOrder"/>).</summary>
+    public Dictionary<string, (string User, long Order)> AnchorToUser { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public Dictionary<Guid, JoinEntry> Join { get; } = new();
 
@@ -653,17 +660,21 @@ internal sealed class SummaryPartial
         MergeInto(Clients, other.Clients);
         MergeInto(FrontEnds, other.FrontEnds);
         MergeInto(BackEnds, other.BackEnds);
-        foreach (KeyValuePair<string, string> pair in other.AnchorToUser)
+        foreach (KeyValuePair<string, (string User, long Order)> pair in other.AnchorToUser)
         {
-            if (!AnchorToUser.ContainsKey(pair.Key))
-            {
-                AnchorToUser[pair.Key] = pair.Value;
-            }
+            SeeAnchor(pair.Key, pair.Value.User, pair.Value.Order);
         }
 
         foreach (KeyValuePair<Guid, JoinEntry> pair in other.Join)
         {
-            if (Join.Count < JoinEntry.MaxEntries)
+            if (Join.TryGetValue(pair.Key, out JoinEntry existing))
+            {
+                if (pair.Value.Order > existing.Order)
+                {
+                    Join[pair.Key] = pair.Value;
+                }
+            }
+            else if (Join.Count < JoinEntry.MaxEntries)
             {
                 Join[pair.Key] = pair.Value;
             }
@@ -676,20 +687,22 @@ internal sealed class SummaryPartial
         JoinOverflow += other.JoinOverflow;
     }
 
+    /// <summary>Keeps the earliest line's user for <paramref name="anchor"/> (ties: the name first in ordinal order).</summary>
+    public void SeeAnchor(string anchor, string user, long order)
+    {
+        if (!AnchorToUser.TryGetValue(anchor, out (string User, long Order) seen) || order < seen.Order ||
+            (order == seen.Order && string.CompareOrdinal(user, seen.User) < 0))
+        {
+            AnchorToUser[anchor] = (user, order);
+        }
+    }
+
     /// <summary>Folds anchors into the users they were seen with; anchors never seen authenticated become users of their own.</summary>
     public void ResolveAnchors()
     {
         foreach (KeyValuePair<string, GroupStats> pair in Anchors)
         {
-            string name = AnchorToUser.TryGetValue(pair.Key, out string? user) ? user : pair.Key;
-            if (Users.TryGetValue(name, out GroupStats? existing))
-            {
-                existing.Merge(pair.Value);
-            }
-            else
-            {
-                Users[name] = pair.Value;
-            }
+            AddOrMerge(Users, AnchorToUser.TryGetValue(pair.Key, out (string User, long Order) user) ? user.User : pair.Key, pair.Value);
         }
 
         Anchors.Clear();
@@ -700,7 +713,7 @@ internal sealed class SummaryPartial
         for (int a = 0; a < target.Length; a++)
         {
             string name = AnchorNames[a];
-            target[a] = AnchorToUser.TryGetValue(name, out string? user) && _userIds.TryGetValue(user, out int mapped) ? mapped
+            target[a] = AnchorToUser.TryGetValue(name, out (string User, long Order) user) && _userIds.TryGetValue(user.User, out int mapped) ? mapped
                 : _userIds.TryGetValue(name, out int same) ? same
                 : UserNames.Count + a;
         }
@@ -718,14 +731,31 @@ internal sealed class SummaryPartial
     {
         foreach (KeyValuePair<string, GroupStats> pair in from)
         {
-            if (into.TryGetValue(pair.Key, out GroupStats? existing))
-            {
-                existing.Merge(pair.Value);
-            }
-            else
-            {
-                into[pair.Key] = pair.Value;
-            }
+            AddOrMerge(into, pair.Key, pair.Value);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="stats"/> under <paramref name="name"/>, merged with the group of the same name in
+    /// another case. Issue 18: the row shows the spelling first in ordinal order, not the one of the worker
+    /// that finished first.
+    /// </summary>
+    internal static void AddOrMerge(Dictionary<string, GroupStats> into, string name, GroupStats stats)
+    {
+        if (!into.TryGetValue(name, out GroupStats? existing))
+        {
+            stats.Name = name;
+            into[name] = stats;
+            return;
+        }
+
+        existing.Merge(stats);
+        string key = existing.Name ?? name;
+        if (string.CompareOrdinal(name, key) < 0)
+        {
+            into.Remove(key);
+            into[name] = existing;
+            existing.Name = name;
         }
     }
 }

@@ -41,6 +41,12 @@ internal sealed class SummaryOptions
 
     /// <summary>Files read at once; each worker keeps its own groups, merged at the end.</summary>
     public int Parallelism { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Test seam (issue 18): which files (by their place in the run) each worker reads, instead of taking them from
+    /// a shared queue; the workers' partials are merged in this list's order. Null: the shared queue.
+    /// </summary>
+    internal IReadOnlyList<int[]>? WorkerFiles { get; set; }
 }
 
 /// <summary>
@@ -134,8 +140,10 @@ internal sealed class LogSummaryEngine
 
     private SummaryPartial Aggregate(List<string> files, bool join, ConcurrentBag<string> readFiles, CancellationToken cancellation)
     {
-        var queue = new ConcurrentQueue<string>(files);
-        int workers = Math.Max(1, Math.Min(_options.Parallelism, files.Count));
+        // In run order: each worker then sees its files in that order, which LineOrder relies on.
+        var queue = new ConcurrentQueue<(int Index, string Path)>(files.Select((path, index) => (index, path)));
+        IReadOnlyList<int[]>? assigned = _options.WorkerFiles;
+        int workers = assigned?.Count ?? Math.Max(1, Math.Min(_options.Parallelism, files.Count));
         var partials = new SummaryPartial[workers];
         var totals = new LogReadTotals[workers];
         Task[] tasks = Enumerable.Range(0, workers).Select(w => Task.Run(
@@ -144,9 +152,11 @@ internal sealed class LogSummaryEngine
                 var evaluator = new LineEvaluator(_options.Filter);
                 var aggregator = new LogSummaryAggregator(evaluator, _options.Interval, join, _options.IncludeMonitoring);
                 totals[w] = new LogReadTotals();
-                while (queue.TryDequeue(out string? path))
+                ConcurrentQueue<(int Index, string Path)> mine = assigned is null ? queue
+                    : new ConcurrentQueue<(int Index, string Path)>(assigned[w].Select(i => (i, files[i])));
+                while (mine.TryDequeue(out (int Index, string Path) file))
                 {
-                    ReadOne(path, evaluator, aggregator, totals[w], readFiles, cancellation);
+                    ReadOne(file.Path, file.Index, evaluator, aggregator, totals[w], readFiles, cancellation);
                 }
 
                 totals[w].AddRange(evaluator.DataFirstTicks, evaluator.DataLastTicks);
@@ -183,7 +193,7 @@ internal sealed class LogSummaryEngine
     }
 
     [MethodImpl(Hot.Path)]
-    private void ReadOne(string path, LineEvaluator evaluator, LogSummaryAggregator aggregator, LogReadTotals totals, ConcurrentBag<string> readFiles, CancellationToken cancellation)
+    private void ReadOne(string path, int fileIndex, LineEvaluator evaluator, LogSummaryAggregator aggregator, LogReadTotals totals, ConcurrentBag<string> readFiles, CancellationToken cancellation)
     {
         using LogFileParser? parser = LogFiles.OpenKnown(path, _observer, cancellation);
         if (parser is null)
@@ -207,7 +217,7 @@ internal sealed class LogSummaryEngine
                 {
                     case LineOutcome.Accepted:
                         totals.Accepted++;
-                        aggregator.Add(parser.Fields, parser.Schema!, facts);
+                        aggregator.Add(parser.Fields, parser.Schema!, facts, LineOrder.Of(fileIndex, parser.RecordStart));
                         break;
                     case LineOutcome.FilteredOut:
                         totals.Filtered++;
@@ -313,6 +323,19 @@ internal sealed class LogSummaryEngine
         Totals.Bytes += totals.Bytes;
         Totals.Malformed += totals.Malformed;
     }
+}
+
+/// <summary>
+/// A line's place in the run: its file's place in the list, then its byte offset in the file. Issue 18: where
+/// the merge must choose (the client seen last, an anchor's user, a repeated RequestId) it chooses by this, so
+/// the summary does not depend on which worker read what or finished first.
+/// </summary>
+internal static class LineOrder
+{
+    /// <summary>Files up to 1 TB (far above InputFile's limits) keep their offsets apart.</summary>
+    private const int OffsetBits = 40;
+
+    public static long Of(int fileIndex, long offset) => ((long)fileIndex << OffsetBits) | offset;
 }
 
 /// <summary>What the cafeReqId join found.</summary>
