@@ -211,11 +211,13 @@ internal static class LogFiles
         }
     }
 
-    public static void ReportMalformed(LogFileParser parser, ILogObserver observer)
+    public static void ReportMalformed(LogFileParser parser, ILogObserver observer) => ReportMalformed(parser.Path, parser.Malformed, observer);
+
+    public static void ReportMalformed(string path, MalformedCounter malformed, ILogObserver observer)
     {
-        if (parser.Malformed.Total > 0)
+        if (malformed.Total > 0)
         {
-            observer.Verbose($"{DisplayText.Safe(parser.Path)}: {parser.Malformed.Total} malformed line(s) skipped: {parser.Malformed.Describe()}.");
+            observer.Verbose($"{DisplayText.Safe(path)}: {malformed.Total} malformed line(s) skipped: {malformed.Describe()}.");
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed class LogLineReader : IDisposable
     {
     }
 
-    internal LogLineReader(Stream stream, CancellationToken cancellation, int bufferBytes = InitialBufferBytes, int maxLineBytes = DefaultMaxLineBytes)
+    internal LogLineReader(Stream stream, CancellationToken cancellation, int bufferBytes = InitialBufferBytes, int maxLineBytes = DefaultMaxLineBytes, long start = 0)
     {
         _stream = stream;
         _cancellation = cancellation;
@@ -47,6 +47,15 @@ internal sealed class LogLineReader : IDisposable
         byte[]? spare = bufferBytes == InitialBufferBytes ? t_spare : null;
         t_spare = spare is null ? t_spare : null;
         _buffer = spare ?? new byte[Math.Max(64, bufferBytes)];
+        if (start > 0)
+        {
+            // Issue 18: a byte range of the file, starting at a line start; positions stay the file's.
+            _stream.Seek(start, SeekOrigin.Begin);
+            _bufferOffset = start;
+            Fill(0);
+            return;
+        }
+
         Fill(0);
         SkipPreamble();
     }

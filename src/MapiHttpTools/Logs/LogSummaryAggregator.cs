@@ -151,7 +151,7 @@ internal sealed class LogSummaryAggregator
 
         if (deferred)
         {
-            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd, facts.IsMonitoring ? Monitoring : null);
+            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd, facts.IsMonitoring ? Monitoring : null, facts.BackEnd);
             if (!_pairing.Defer(f, s, facts, pending))
             {
                 Fail(pending);
@@ -203,7 +203,7 @@ internal sealed class LogSummaryAggregator
 
     private void ResolvePending(LineFields f, LogSchema s, in LineFacts facts)
     {
-        if (_pairing.HasPending && _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
+        if ((_pairing.HasPending || _pairing.FirstSuccess is not null) && _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
         {
             foreach (PendingChallenge p in resolved!)
             {
@@ -216,6 +216,40 @@ internal sealed class LogSummaryAggregator
                     Fail(p);
                 }
             }
+        }
+    }
+
+    /// <summary>Issue 18: a byte range after the file's first records each client's first success.</summary>
+    public void BeginRange(bool first) => _pairing.FirstSuccess = first ? null : new Dictionary<(int, int, int), long>();
+
+    /// <summary>
+    /// At the end of a byte range: the 401s still waiting and the clients' first successes, by name, for the
+    /// engine to pair across ranges once all are read (<see cref="SummaryPartial.ApplyCarried"/>).
+    /// </summary>
+    public void EndRange(RangeBoundary boundary)
+    {
+        if (_pairing.FirstSuccess is not null)
+        {
+            foreach (KeyValuePair<(int, int, int), long> pair in _pairing.FirstSuccess)
+            {
+                boundary.FirstSuccess[_pairing.KeyName(pair.Key, _e)] = pair.Value;
+            }
+        }
+
+        _pairing.FirstSuccess = null;
+        foreach (PendingChallenge p in _pairing.Drain())
+        {
+            boundary.Waiting.Add(new CarriedChallenge(
+                _pairing.KeyName(p.Key, _e),
+                p.Ticks,
+                p.Bucket is not null,
+                p.Monitoring is not null,
+                p.UserId >= 0 ? _e.Users[p.UserId] : null,
+                p.UserId < 0 && p.AnchorId >= 0 ? _e.Anchors[p.AnchorId] : null,
+                p.Client?.Name,
+                p.FrontEndId >= 0 ? _e.Servers[p.FrontEndId] : null,
+                p.BackEndId >= 0 ? _e.Servers[p.BackEndId] : null,
+                p.Bucket?.Stats.StartTicks ?? 0));
         }
     }
 
@@ -387,8 +421,9 @@ internal sealed class LogSummaryAggregator
 /// <summary>A 401 waiting for the same client's next success, with the groups it is counted in.</summary>
 internal sealed class PendingChallenge
 {
-    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket? bucket, int userId, int anchorId, int frontEndId, GroupStats? monitoring)
+    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket? bucket, int userId, int anchorId, int frontEndId, GroupStats? monitoring, int backEndId = -1)
     {
+        BackEndId = backEndId;
         Monitoring = monitoring;
         Ticks = ticks;
         User = user;
@@ -424,6 +459,11 @@ internal sealed class PendingChallenge
     public int AnchorId { get; }
 
     public int FrontEndId { get; }
+
+    public int BackEndId { get; }
+
+    /// <summary>The pairing key the 401 waits under.</summary>
+    public (int, int, int) Key { get; set; }
 }
 
 /// <summary>
@@ -449,6 +489,18 @@ internal sealed class ChallengePairing
 
     public bool HasPending => _pending.Count > 0;
 
+    /// <summary>
+    /// Issue 18: in a byte range after a file's first, each client's first success and its time, for the 401s
+    /// the ranges before leave waiting (null: not recorded).
+    /// </summary>
+    public Dictionary<(int, int, int), long>? FirstSuccess { get; set; }
+
+    /// <summary>A key as text that means the same client in every worker: "CI|guid", "A|anchor|ip", "U|ip|agent".</summary>
+    public string KeyName((int, int, int) key, LineEvaluator e) =>
+        key.Item1 == -2 ? "CI|" + _keys[key.Item2]
+        : key.Item1 >= 0 ? "A|" + e.Anchors[key.Item1] + "|" + _keys[key.Item2]
+        : "U|" + _keys[key.Item2] + "|" + e.Agents[key.Item3];
+
     /// <summary>Keeps <paramref name="pending"/> for its client; false when the client cannot be told (then it is a failure at once).</summary>
     public bool Defer(LineFields f, LogSchema s, in LineFacts facts, PendingChallenge pending)
     {
@@ -463,6 +515,7 @@ internal sealed class ChallengePairing
         }
 
         list.Add(pending);
+        pending.Key = key;
         pending.PairAnchor = facts.Anchor;
         if (facts.Anchor >= 0)
         {
@@ -485,12 +538,22 @@ internal sealed class ChallengePairing
     public bool Resolve(LineFields f, LogSchema s, in LineFacts facts, out List<PendingChallenge>? resolved)
     {
         resolved = null;
-        if (facts.Anchor >= 0 && _pendingWithoutAnchor == 0 && (facts.Anchor >= _pendingByAnchor.Length || _pendingByAnchor[facts.Anchor] == 0))
+        if (FirstSuccess is null && facts.Anchor >= 0 && _pendingWithoutAnchor == 0 && (facts.Anchor >= _pendingByAnchor.Length || _pendingByAnchor[facts.Anchor] == 0))
         {
             return false;
         }
 
-        if (!Key(f, s, facts, out (int, int, int) key) || !_pending.TryGetValue(key, out resolved))
+        if (!Key(f, s, facts, out (int, int, int) key))
+        {
+            return false;
+        }
+
+        if (FirstSuccess is not null && !FirstSuccess.ContainsKey(key))
+        {
+            FirstSuccess[key] = facts.Ticks;
+        }
+
+        if (!_pending.TryGetValue(key, out resolved))
         {
             return false;
         }
@@ -548,6 +611,18 @@ internal sealed class ChallengePairing
         return ip >= 0 && (facts.Anchor >= 0 || facts.Agent >= 0);
     }
 }
+
+/// <summary>What a byte range leaves to the ranges after it (issue 18): its waiting 401s and its clients' first successes.</summary>
+internal sealed class RangeBoundary
+{
+    public List<CarriedChallenge> Waiting { get; } = new();
+
+    /// <summary>Client key name to the time of its first success in the range.</summary>
+    public Dictionary<string, long> FirstSuccess { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A 401 still waiting at the end of its byte range, with the groups it counts in by name.</summary>
+internal sealed record CarriedChallenge(string Key, long Ticks, bool InUserFigures, bool Monitoring, string? User, string? Anchor, string? Client, string? FrontEnd, string? BackEnd, long BucketStart);
 
 /// <summary>A front-end failure kept to be joined with the back end's IIS line of the same request.</summary>
 internal readonly struct JoinEntry
@@ -694,6 +769,73 @@ internal sealed class SummaryPartial
             (order == seen.Order && string.CompareOrdinal(user, seen.User) < 0))
         {
             AnchorToUser[anchor] = (user, order);
+        }
+    }
+
+    /// <summary>
+    /// A 401 that waited past the end of its byte range, settled once the client's next success is known
+    /// (issue 18): counted as <see cref="LogSummaryAggregator"/> counts it within a file, in the merged groups.
+    /// </summary>
+    public void ApplyCarried(CarriedChallenge c, bool challenge)
+    {
+        if (c.Monitoring)
+        {
+            if (challenge)
+            {
+                Monitoring.AddChallenge();
+            }
+            else
+            {
+                Monitoring.AddFailedChallenge(c.Ticks);
+            }
+        }
+
+        if (!c.InUserFigures)
+        {
+            return;
+        }
+
+        BucketStats bucket = Buckets[c.BucketStart];
+        GroupStats?[] groups =
+        {
+            Total,
+            c.User is null ? null : Users[c.User],
+            c.Anchor is null ? null : Anchors[c.Anchor],
+            c.Client is null ? null : Clients[c.Client],
+            c.FrontEnd is null ? null : FrontEnds[c.FrontEnd],
+            c.BackEnd is null ? null : BackEnds[c.BackEnd],
+            bucket,
+        };
+        foreach (GroupStats? group in groups)
+        {
+            if (challenge)
+            {
+                group?.AddChallenge();
+            }
+            else
+            {
+                group?.AddFailedChallenge(c.Ticks);
+            }
+        }
+
+        if (challenge)
+        {
+            return;
+        }
+
+        if (c.User is not null)
+        {
+            bucket.UnauthorizedUsers.Set(_userIds[c.User]);
+        }
+        else if (c.Anchor is not null)
+        {
+            bucket.UnauthorizedAnchors.Set(_anchorIds[c.Anchor]);
+        }
+
+        if (c.FrontEnd is not null)
+        {
+            bucket.UnauthorizedByFrontEnd.TryGetValue(c.FrontEnd, out long count);
+            bucket.UnauthorizedByFrontEnd[c.FrontEnd] = count + 1;
         }
     }
 
