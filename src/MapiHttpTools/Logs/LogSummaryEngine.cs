@@ -49,10 +49,14 @@ internal sealed class SummaryOptions
     internal IReadOnlyList<int[]>? WorkerFiles { get; set; }
 
     /// <summary>
-    /// Issue 18: an Exchange CSV log (HttpProxy, MapiHttp Mailbox, MAPI Client Access) at least twice this size is
+    /// Issue 18: an Exchange CSV log (HttpProxy, MapiHttp Mailbox, MAPI Client Access) larger than this is
     /// read as byte ranges of about this size in parallel, cut at line starts and merged exactly; 0: never.
+    /// Null: <see cref="MinimumRangeBytes"/> or the run's bytes per worker, whichever is larger (a range after a
+    /// file's first costs about a third more processor time, so no more ranges than the workers need).
     /// </summary>
-    internal long RangeBytes { get; set; } = 16L << 20;
+    internal long? RangeBytes { get; set; }
+
+    internal const long MinimumRangeBytes = 16L << 20;
 }
 
 /// <summary>A file, or a byte range of one, that one worker reads (issue 18).</summary>
@@ -143,7 +147,8 @@ internal sealed class LogSummaryEngine
         _fileCount = primary.Count + joinFiles.Count;
         _bytesTotal = primary.Concat(joinFiles).Sum(LogFiles.Length);
         var readFiles = new ConcurrentBag<string>();
-        List<WorkUnit> units = Units(primary, _options.RangeBytes, cancellation);
+        long rangeBytes = _options.RangeBytes ?? Math.Max(SummaryOptions.MinimumRangeBytes, LongDivideUp(primary.Sum(LogFiles.Length), Math.Max(1, _options.Parallelism)));
+        List<WorkUnit> units = Units(primary, rangeBytes, cancellation);
         SummaryPartial? merged;
         if (units.Count == primary.Count)
         {
@@ -203,6 +208,8 @@ internal sealed class LogSummaryEngine
         return summary;
     }
 
+    private static long LongDivideUp(long a, long b) => (a + b - 1) / b;
+
     /// <summary>The work in run order: whole files, and byte ranges of the large Exchange CSV logs (issue 18).</summary>
     private List<WorkUnit> Units(List<string> files, long rangeBytes, CancellationToken cancellation)
     {
@@ -210,7 +217,7 @@ internal sealed class LogSummaryEngine
         for (int i = 0; i < files.Count; i++)
         {
             LogSchema? schema = null;
-            List<long>? starts = rangeBytes > 0 && LogFiles.Length(files[i]) >= 2 * rangeBytes ? LogRanges.Starts(files[i], rangeBytes, cancellation, out schema) : null;
+            List<long>? starts = rangeBytes > 0 && LogFiles.Length(files[i]) > rangeBytes ? LogRanges.Starts(files[i], rangeBytes, cancellation, out schema) : null;
             if (starts is null || starts.Count < 2)
             {
                 units.Add(new WorkUnit(units.Count, i, files[i], -1, 0, long.MaxValue, null));
