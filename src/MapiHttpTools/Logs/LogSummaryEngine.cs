@@ -20,7 +20,9 @@ using MapiHttpTools.Infrastructure;
 //   Aggregates  LogSummaryAggregator.cs facts to groups (GroupStats.cs, LatencyHistogram.cs, BitSet.cs), the 401
 //                                      challenge pairing, the merge of the workers' partials
 //   Findings    LogSummaryBuilder.cs   merged groups to MapiHttpLogSummary and its findings (facts in, findings out)
-//   Entries     LogSummaryEngine.cs    Get-MapiHttpLogSummary: files in parallel through the layers above
+//   Entries     LogSummaryEngine.cs    Get-MapiHttpLogSummary: files (and byte ranges of a large one, cut by
+//                                      LogRanges.cs) in parallel through the layers above; what crosses a range's
+//                                      end is settled in file order, so the result never depends on the workers
 //               LogReadEngine.cs       Read-MapiHttpLog: lines to typed records, in order
 // The cmdlets (Commands/*MapiHttpLog*.cs) only bind parameters, resolve paths and forward the observer.
 
