@@ -29,6 +29,8 @@ internal static class Program
         bool keep = false;
         bool powerShell = true;
         bool stages = false;
+        bool oneFile = false;
+        bool fanOut = true;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -48,8 +50,14 @@ internal static class Program
                 case "--stages":
                     stages = true;
                     break;
+                case "--one-file":
+                    oneFile = true;
+                    break;
+                case "--no-fan-out":
+                    fanOut = false;
+                    break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--size-mb 1024] [--dir PATH] [--keep] [--no-powershell]");
+                    Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--size-mb 1024] [--dir PATH] [--keep] [--no-powershell] [--stages] [--one-file] [--no-fan-out]");
                     return 2;
             }
         }
@@ -57,14 +65,32 @@ internal static class Program
         string root = dir ?? Path.Combine(Path.GetTempPath(), "MapiHttpTools.Benchmarks." + Guid.NewGuid().ToString("N").Substring(0, 8));
         try
         {
+            Console.WriteLine($"Load average at the start: {LoadAverage()}");
             if (stages)
             {
                 Stages(root, sizeMb);
+            }
+            else if (oneFile)
+            {
+                List<string> files = new HttpProxyLogGenerator().Write(root, sizeMb << 20);
+                OneLargeFile(root, files, powerShell);
             }
             else
             {
                 Run(root, sizeMb, powerShell);
             }
+
+            if (powerShell && !stages)
+            {
+                ImportModuleTime();
+            }
+
+            if (fanOut && !stages)
+            {
+                ProbeFanOut();
+            }
+
+            Console.WriteLine($"Load average at the end: {LoadAverage()}");
         }
         finally
         {
@@ -179,11 +205,26 @@ internal static class Program
             summary = s.Seconds < summary.Seconds ? s : summary;
         }
 
+        var whole = Best(2, () => Summary(one, rangeBytes: 0));
         double ratio = lineCount.Seconds / summary.Seconds;
         Console.WriteLine();
         Console.WriteLine($"One large file ({Mb(bytes):0} MB, {lineCount.Value:N0} lines):");
         Console.WriteLine($"  Plain line count:                         {lineCount.Seconds:0.00} s, {Mb(bytes) / lineCount.Seconds:0} MB/s");
         Console.WriteLine($"  Get-MapiHttpLogSummary engine:            {summary.Seconds:0.00} s, {Mb(bytes) / summary.Seconds:0} MB/s, {ratio:0.00}x the line count (held to >= 0.50x: {(ratio >= 0.5 ? "met" : "NOT met")})");
+        Console.WriteLine($"  the same read whole (no byte ranges):     {whole.Seconds:0.00} s, {lineCount.Seconds / whole.Seconds:0.00}x the line count; requests {(whole.Value == summary.Value ? "equal" : $"DIFFER ({whole.Value:N0})")}");
+        double cpuRanges = double.MaxValue;
+        double cpuWhole = double.MaxValue;
+        for (int i = 0; i < 3; i++)
+        {
+            var clock = CpuClock.StartNew();
+            Summary(one);
+            cpuRanges = Math.Min(cpuRanges, clock.Elapsed.TotalSeconds);
+            clock = CpuClock.StartNew();
+            Summary(one, rangeBytes: 0);
+            cpuWhole = Math.Min(cpuWhole, clock.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine($"  processor time (best of 3): byte ranges {cpuRanges:0.00} s, whole {cpuWhole:0.00} s (the ranges' own cost: {cpuRanges / cpuWhole:0.00}x)");
         if (powerShell)
         {
             var filtered = Best(2, () => PowerShellCount(one, "Read-MapiHttpLog -LiteralPath $files -Status 503 | ForEach-Object { $global:n++ }"));
@@ -265,7 +306,7 @@ internal static class Program
             {
                 if (stage >= 1 && evaluator.Evaluate(parser.Fields, parser.Schema!, out LineFacts facts) == LineOutcome.Accepted && stage >= 2)
                 {
-                    aggregator.Add(parser.Fields, parser.Schema!, facts);
+                    aggregator.Add(parser.Fields, parser.Schema!, facts, parser.RecordStart);
                 }
             }
         }
@@ -298,12 +339,17 @@ internal static class Program
         return (lines, clock.Elapsed.TotalSeconds);
     }
 
-    private static (long Requests, double Seconds) Summary(IReadOnlyList<string> files, int parallelism = 0)
+    private static (long Requests, double Seconds) Summary(IReadOnlyList<string> files, int parallelism = 0, long rangeBytes = -1)
     {
         var options = new SummaryOptions();
         if (parallelism > 0)
         {
             options.Parallelism = parallelism;
+        }
+
+        if (rangeBytes >= 0)
+        {
+            options.RangeBytes = rangeBytes;
         }
 
         var clock = Stopwatch.StartNew();
@@ -388,6 +434,119 @@ internal static class Program
         sampler.Join();
         return (peakHeap, peakSet);
     }
+
+    /// <summary>
+    /// Issue 18: Import-Module in the pinned pwsh (dotnet tool), each run a cold process, median of five, beside a
+    /// bare start of the same pwsh (median of five): the module's own cost is the difference.
+    /// </summary>
+    private static void ImportModuleTime()
+    {
+        string repo = RepoRoot();
+        string manifest = Path.Combine(repo, "out", "MapiHttpTools", "MapiHttpTools.psd1");
+        if (!File.Exists(manifest))
+        {
+            Console.WriteLine($"Import-Module: {manifest} not found (run dotnet build MapiHttpTools.sln first).");
+            return;
+        }
+
+        double bare = Median(5, () => Pwsh(repo, "$null"));
+        double import = Median(5, () => Pwsh(repo, $"Import-Module '{manifest}'"));
+        double ratio = import / bare;
+        Console.WriteLine();
+        Console.WriteLine($"Import-Module MapiHttpTools (pinned pwsh, cold process, median of 5): {import:0.00} s; a bare pwsh start {bare:0.00} s; " +
+                          $"{ratio:0.00}x (held to < 1.50x, the module adding at most half a start: {(ratio < 1.5 ? "met" : "NOT met")})");
+    }
+
+    private static double Pwsh(string repo, string command)
+    {
+        var start = new ProcessStartInfo("dotnet", new[] { "pwsh", "-NoProfile", "-NonInteractive", "-c", command })
+        {
+            WorkingDirectory = repo,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var clock = Stopwatch.StartNew();
+        using Process process = Process.Start(start)!;
+        string error = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill();
+            throw new TimeoutException("pwsh did not exit within 2 minutes.");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pwsh exited {process.ExitCode}: {error}");
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static string RepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "MapiHttpTools.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? Directory.GetCurrentDirectory();
+    }
+
+    private static double Median(int runs, Func<double> run)
+    {
+        double[] times = Enumerable.Range(0, runs).Select(_ => run()).OrderBy(t => t).ToArray();
+        return times[runs / 2];
+    }
+
+    /// <summary>
+    /// Issue 18: Test-MapiHttpEndpoint's fan-out. 40 lab front ends on 127.0.0.1-40 (one port), each answering every
+    /// request 300 ms late; the probe of all 40 with -ThrottleLimit 40 beside the probe of one (median of three each).
+    /// </summary>
+    private static void ProbeFanOut()
+    {
+        const int Servers = 40;
+        using LabCertificates certificates = LabCertificates.Create();
+        var servers = new List<LabServer>();
+        try
+        {
+            LabServer first = LabServer.StartAsync(new LabOptions { Fault = LabFault.Slow, SlowDelay = TimeSpan.FromMilliseconds(300) }, certificates).GetAwaiter().GetResult();
+            servers.Add(first);
+            for (int i = 2; i <= Servers; i++)
+            {
+                servers.Add(LabServer.StartAsync(new LabOptions { Fault = LabFault.Slow, SlowDelay = TimeSpan.FromMilliseconds(300), ListenAddress = System.Net.IPAddress.Parse($"127.0.0.{i}"), Port = first.Port }, certificates).GetAwaiter().GetResult());
+            }
+
+            string[] all = Enumerable.Range(1, Servers).Select(i => $"127.0.0.{i}").ToArray();
+            using var session = new ModuleSession();
+            session.Invoke("Get-Command Test-MapiHttpEndpoint | Out-Null");
+            (int Results, double Seconds) Probe(string[] addresses)
+            {
+                var clock = Stopwatch.StartNew();
+                ScriptResult result = session.Invoke("@(Test-MapiHttpEndpoint -Uri $u -TargetAddress $a -TimeoutSec 15 -SkipCertificateCheck -ThrottleLimit 40).Count",
+                    new Dictionary<string, object?> { ["u"] = first.MapiUri, ["a"] = addresses });
+                return (Convert.ToInt32(result.Output.Last().BaseObject, Inv), clock.Elapsed.TotalSeconds);
+            }
+
+            Probe(new[] { all[0] });
+            var one = Enumerable.Range(0, 3).Select(_ => Probe(new[] { all[0] })).OrderBy(r => r.Seconds).ElementAt(1);
+            var forty = Enumerable.Range(0, 3).Select(_ => Probe(all)).OrderBy(r => r.Seconds).ElementAt(1);
+            double ratio = forty.Seconds / one.Seconds;
+            Console.WriteLine();
+            Console.WriteLine($"Test-MapiHttpEndpoint fan-out, front ends answering 300 ms late (median of 3): one address {one.Seconds:0.00} s ({one.Results} results); " +
+                              $"40 addresses at -ThrottleLimit 40 {forty.Seconds:0.00} s ({forty.Results} results); {ratio:0.00}x one (held to < 3x: {(ratio < 3 ? "met" : "NOT met")})");
+        }
+        finally
+        {
+            foreach (LabServer server in servers)
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "(unknown)";
 
     private static TResult Let<T, TResult>(this T value, Func<T, TResult> f) => f(value);
 

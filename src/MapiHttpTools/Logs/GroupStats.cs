@@ -40,8 +40,27 @@ internal class GroupStats
     public long FirstFailureTicks = long.MaxValue;
     public long LastFailureTicks = long.MinValue;
 
+    /// <summary>The name this group is kept under in a <see cref="SummaryPartial"/> (see SummaryPartial.AddOrMerge).</summary>
+    public string? Name;
+
     /// <summary>The client seen last (for users).</summary>
     public string? Client;
+
+    /// <summary>
+    /// Where <see cref="Client"/> was seen: the line's place in the run (<see cref="LineOrder"/>), so merging
+    /// workers keeps the client of the last line whichever worker finished first (issue 18).
+    /// </summary>
+    public long ClientOrder = long.MinValue;
+
+    /// <summary>Sets the client seen on the line at <paramref name="order"/> when that line is later than the last one.</summary>
+    public void SeeClient(string? client, long order)
+    {
+        if (order > ClientOrder || (order == ClientOrder && string.CompareOrdinal(client, Client) > 0))
+        {
+            Client = client;
+            ClientOrder = order;
+        }
+    }
 
     public LatencyHistogram Latency { get; } = new();
 
@@ -145,7 +164,7 @@ internal class GroupStats
         LastTicks = Math.Max(LastTicks, other.LastTicks);
         FirstFailureTicks = Math.Min(FirstFailureTicks, other.FirstFailureTicks);
         LastFailureTicks = Math.Max(LastFailureTicks, other.LastFailureTicks);
-        Client ??= other.Client;
+        SeeClient(other.Client, other.ClientOrder);
         Latency.Merge(other.Latency);
         for (int i = 0; i < other._statusUsed; i++)
         {

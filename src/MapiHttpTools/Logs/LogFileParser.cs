@@ -47,6 +47,27 @@ internal sealed class MalformedCounter
         Total++;
     }
 
+    /// <summary>Adds the counts of a later byte range of the same file, whose line numbers start after <paramref name="linesBefore"/>.</summary>
+    public void AddRange(MalformedCounter other, long linesBefore)
+    {
+        for (int r = 0; r < _counts.Length; r++)
+        {
+            if (other._counts[r] == 0)
+            {
+                continue;
+            }
+
+            if (_counts[r] == 0)
+            {
+                _firstLine[r] = other._firstLine[r] + linesBefore;
+            }
+
+            _counts[r] += other._counts[r];
+        }
+
+        Total += other.Total;
+    }
+
     /// <summary>"2 with the wrong number of fields (first at line 17), 1 truncated (line 230)".</summary>
     public string Describe()
     {
@@ -89,6 +110,8 @@ internal sealed class LogFileParser : IDisposable
     private readonly LogLineReader _reader;
     private bool _pending;
     private long _recordLine;
+    private long _recordStart;
+    private long _end = long.MaxValue;
 
     private LogFileParser(string path, LogLineReader reader)
     {
@@ -110,6 +133,10 @@ internal sealed class LogFileParser : IDisposable
     /// <summary>The line the current record starts on (1-based).</summary>
     public long LineNumber => _recordLine;
 
+    /// <summary>Where the current record starts in the file: with the file's place in the run, a line's place in
+    /// a total order that does not depend on which worker read it (issue 18).</summary>
+    public long RecordStart => _recordStart;
+
     /// <summary>Bytes consumed so far.</summary>
     public long Position => _reader.Position;
 
@@ -121,6 +148,27 @@ internal sealed class LogFileParser : IDisposable
 
     internal static LogFileParser Open(Stream stream, string path, CancellationToken cancellation, int bufferBytes = 1 << 20, int maxLineBytes = LogLineReader.DefaultMaxLineBytes) =>
         Create(path, new LogLineReader(stream, cancellation, bufferBytes, maxLineBytes));
+
+    /// <summary>
+    /// Issue 18: the byte range [<paramref name="start"/>, <paramref name="end"/>) of a file whose header gave
+    /// <paramref name="schema"/>; <paramref name="start"/> is a line start after the header. Line numbers count from
+    /// the range's start (the engine adds the lines of the ranges before).
+    /// </summary>
+    public static LogFileParser OpenRange(string path, LogSchema schema, long start, long end, CancellationToken cancellation)
+    {
+        var parser = new LogFileParser(path, new LogLineReader(LogLineReader.Open(path), cancellation, start: start)) { Schema = schema };
+        parser.LimitTo(end);
+        return parser;
+    }
+
+    /// <summary>Stops <see cref="Next"/> before the first record that starts at or after <paramref name="end"/>.</summary>
+    public void LimitTo(long end) => _end = end;
+
+    /// <summary>True when a #Fields directive changed the format mid-file (a byte range cannot know it).</summary>
+    public bool SchemaChanged { get; private set; }
+
+    /// <summary>Physical lines consumed so far.</summary>
+    public long LinesRead => _reader.LineNumber;
 
     private static LogFileParser Create(string path, LogLineReader reader)
     {
@@ -221,7 +269,7 @@ internal sealed class LogFileParser : IDisposable
             {
                 _pending = false;
             }
-            else if (!_reader.ReadLine())
+            else if (_reader.Position >= _end || !_reader.ReadLine())
             {
                 return false;
             }
@@ -252,6 +300,7 @@ internal sealed class LogFileParser : IDisposable
             }
 
             _recordLine = _reader.LineNumber;
+            _recordStart = _reader.LineStartPosition;
             SplitResult result = Fields.Split(buffer, _reader.LineStart, _reader.LineLength, schema.Separator, schema.Quoted, schema.DashIsEmpty);
             if (result == SplitResult.OpenQuote)
             {
@@ -342,6 +391,7 @@ internal sealed class LogFileParser : IDisposable
         if (schema is not null && schema.Kind == Schema!.Kind)
         {
             Schema = schema;
+            SchemaChanged = true;
         }
     }
 

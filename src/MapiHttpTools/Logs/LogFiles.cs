@@ -76,8 +76,11 @@ internal sealed class LogReadTotals
     /// <summary>Counts <paramref name="path"/> as a log of <paramref name="protocol"/> only.</summary>
     public void AddForeign(string protocol, string path)
     {
-        ForeignFiles[protocol] = ForeignFiles.TryGetValue(protocol, out var seen) ? (seen.Files + 1, seen.First) : (1, path);
+        ForeignFiles[protocol] = ForeignFiles.TryGetValue(protocol, out var seen) ? (seen.Files + 1, First(seen.First, path)) : (1, path);
     }
+
+    /// <summary>The path named as "the first": by name, not by which worker got there first (issue 18).</summary>
+    private static string First(string a, string b) => StringComparer.OrdinalIgnoreCase.Compare(a, b) <= 0 ? a : b;
 
     public void AddRange(long first, long last)
     {
@@ -90,7 +93,7 @@ internal sealed class LogReadTotals
         AddRange(other.DataFirstTicks, other.DataLastTicks);
         foreach (KeyValuePair<string, (int Files, string First)> pair in other.ForeignFiles)
         {
-            ForeignFiles[pair.Key] = ForeignFiles.TryGetValue(pair.Key, out var seen) ? (seen.Files + pair.Value.Files, seen.First) : pair.Value;
+            ForeignFiles[pair.Key] = ForeignFiles.TryGetValue(pair.Key, out var seen) ? (seen.Files + pair.Value.Files, First(seen.First, pair.Value.First)) : pair.Value;
         }
 
         Files += other.Files;
@@ -208,11 +211,13 @@ internal static class LogFiles
         }
     }
 
-    public static void ReportMalformed(LogFileParser parser, ILogObserver observer)
+    public static void ReportMalformed(LogFileParser parser, ILogObserver observer) => ReportMalformed(parser.Path, parser.Malformed, observer);
+
+    public static void ReportMalformed(string path, MalformedCounter malformed, ILogObserver observer)
     {
-        if (parser.Malformed.Total > 0)
+        if (malformed.Total > 0)
         {
-            observer.Verbose($"{DisplayText.Safe(parser.Path)}: {parser.Malformed.Total} malformed line(s) skipped: {parser.Malformed.Describe()}.");
+            observer.Verbose($"{DisplayText.Safe(path)}: {malformed.Total} malformed line(s) skipped: {malformed.Describe()}.");
         }
     }
 }

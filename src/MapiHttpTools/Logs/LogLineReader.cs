@@ -39,7 +39,7 @@ internal sealed class LogLineReader : IDisposable
     {
     }
 
-    internal LogLineReader(Stream stream, CancellationToken cancellation, int bufferBytes = InitialBufferBytes, int maxLineBytes = DefaultMaxLineBytes)
+    internal LogLineReader(Stream stream, CancellationToken cancellation, int bufferBytes = InitialBufferBytes, int maxLineBytes = DefaultMaxLineBytes, long start = 0)
     {
         _stream = stream;
         _cancellation = cancellation;
@@ -47,6 +47,15 @@ internal sealed class LogLineReader : IDisposable
         byte[]? spare = bufferBytes == InitialBufferBytes ? t_spare : null;
         t_spare = spare is null ? t_spare : null;
         _buffer = spare ?? new byte[Math.Max(64, bufferBytes)];
+        if (start > 0)
+        {
+            // Issue 18: a byte range of the file, starting at a line start; positions stay the file's.
+            _stream.Seek(start, SeekOrigin.Begin);
+            _bufferOffset = start;
+            Fill(0);
+            return;
+        }
+
         Fill(0);
         SkipPreamble();
     }
@@ -71,6 +80,9 @@ internal sealed class LogLineReader : IDisposable
 
     /// <summary>Bytes of the file consumed so far.</summary>
     public long Position => _bufferOffset + _next;
+
+    /// <summary>Where the current line starts in the file (issue 18: orders lines across workers).</summary>
+    public long LineStartPosition => _bufferOffset + LineStart;
 
     /// <summary>True when the file starts with a UTF-16 byte order mark (not a format these logs use).</summary>
     public bool IsUtf16 { get; private set; }

@@ -23,7 +23,7 @@ internal sealed class LogSummaryAggregator
     private readonly List<GroupStats?> _anchors = new();
     private readonly List<GroupStats?> _frontEnds = new();
     private readonly List<GroupStats?> _backEnds = new();
-    private readonly Dictionary<int, int> _anchorToUser = new();
+    private readonly Dictionary<int, (int User, long Order)> _anchorToUser = new();
     private readonly Dictionary<string, GroupStats> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<GroupStats?> _clientByAgent = new();
     private readonly Dictionary<Guid, JoinEntry> _join = new();
@@ -46,8 +46,9 @@ internal sealed class LogSummaryAggregator
 
     public long JoinOverflow { get; private set; }
 
+    /// <summary>Adds an accepted line; <paramref name="order"/> is its place in the run (<see cref="LineOrder"/>).</summary>
     [MethodImpl(Hot.Path)]
-    public void Add(LineFields f, LogSchema s, in LineFacts facts)
+    public void Add(LineFields f, LogSchema s, in LineFacts facts, long order)
     {
         bool addressBook = facts.HasStatus && facts.Status == 503 && f.IndexOfAscii(s.UrlStem, "/nspi") >= 0;
         bool unauthorized = facts.HasStatus && facts.Status == 401;
@@ -71,7 +72,8 @@ internal sealed class LogSummaryAggregator
             user = Slot(_users, facts.User, trackMinutes: false);
             if (facts.Anchor >= 0 && !_anchorToUser.ContainsKey(facts.Anchor))
             {
-                _anchorToUser[facts.Anchor] = facts.User;
+                // A worker reads its files in run order: the first line it sees is its earliest.
+                _anchorToUser[facts.Anchor] = (facts.User, order);
             }
         }
         else if (facts.Anchor >= 0)
@@ -91,6 +93,14 @@ internal sealed class LogSummaryAggregator
                 {
                     clientGroup = new GroupStats();
                     _clients[client] = clientGroup;
+                    clientGroup.Name = client;
+                }
+                else if (string.CompareOrdinal(client, clientGroup.Name) < 0)
+                {
+                    // The same client spelled in another case: keep the spelling any split of the work would keep (issue 18).
+                    _clients.Remove(clientGroup.Name!);
+                    _clients[client] = clientGroup;
+                    clientGroup.Name = client;
                 }
 
                 while (_clientByAgent.Count <= facts.Agent)
@@ -109,7 +119,7 @@ internal sealed class LogSummaryAggregator
             user.Add(facts, addressBook, deferred);
             if (facts.Agent >= 0)
             {
-                user.Client = _e.ClientKey(facts.Agent, f, s);
+                user.SeeClient(_e.ClientKey(facts.Agent, f, s), order);
             }
         }
 
@@ -141,7 +151,7 @@ internal sealed class LogSummaryAggregator
 
         if (deferred)
         {
-            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd, facts.IsMonitoring ? Monitoring : null);
+            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd, facts.IsMonitoring ? Monitoring : null, facts.BackEnd);
             if (!_pairing.Defer(f, s, facts, pending))
             {
                 Fail(pending);
@@ -165,7 +175,7 @@ internal sealed class LogSummaryAggregator
         {
             if (_join.Count < JoinEntry.MaxEntries)
             {
-                _join[requestId] = new JoinEntry(facts.Status, facts.FrontEnd >= 0 ? _e.Servers[facts.FrontEnd] : null, facts.BackEnd >= 0 ? _e.Servers[facts.BackEnd] : null);
+                _join[requestId] = new JoinEntry(facts.Status, facts.FrontEnd >= 0 ? _e.Servers[facts.FrontEnd] : null, facts.BackEnd >= 0 ? _e.Servers[facts.BackEnd] : null, order);
             }
             else
             {
@@ -193,7 +203,7 @@ internal sealed class LogSummaryAggregator
 
     private void ResolvePending(LineFields f, LogSchema s, in LineFacts facts)
     {
-        if (_pairing.HasPending && _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
+        if ((_pairing.HasPending || _pairing.FirstSuccess is not null) && _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
         {
             foreach (PendingChallenge p in resolved!)
             {
@@ -206,6 +216,40 @@ internal sealed class LogSummaryAggregator
                     Fail(p);
                 }
             }
+        }
+    }
+
+    /// <summary>Issue 18: a byte range after the file's first records each client's first success.</summary>
+    public void BeginRange(bool first) => _pairing.FirstSuccess = first ? null : new Dictionary<(int, int, int), long>();
+
+    /// <summary>
+    /// At the end of a byte range: the 401s still waiting and the clients' first successes, by name, for the
+    /// engine to pair across ranges once all are read (<see cref="SummaryPartial.ApplyCarried"/>).
+    /// </summary>
+    public void EndRange(RangeBoundary boundary)
+    {
+        if (_pairing.FirstSuccess is not null)
+        {
+            foreach (KeyValuePair<(int, int, int), long> pair in _pairing.FirstSuccess)
+            {
+                boundary.FirstSuccess[_pairing.KeyName(pair.Key, _e)] = pair.Value;
+            }
+        }
+
+        _pairing.FirstSuccess = null;
+        foreach (PendingChallenge p in _pairing.Drain())
+        {
+            boundary.Waiting.Add(new CarriedChallenge(
+                _pairing.KeyName(p.Key, _e),
+                p.Ticks,
+                p.Bucket is not null,
+                p.Monitoring is not null,
+                p.UserId >= 0 ? _e.Users[p.UserId] : null,
+                p.UserId < 0 && p.AnchorId >= 0 ? _e.Anchors[p.AnchorId] : null,
+                p.Client?.Name,
+                p.FrontEndId >= 0 ? _e.Servers[p.FrontEndId] : null,
+                p.BackEndId >= 0 ? _e.Servers[p.BackEndId] : null,
+                p.Bucket?.Stats.StartTicks ?? 0));
         }
     }
 
@@ -311,12 +355,12 @@ internal sealed class LogSummaryAggregator
         Collect(_backEnds, _e.Servers, partial.BackEnds);
         foreach (KeyValuePair<string, GroupStats> pair in _clients)
         {
-            partial.Clients[pair.Key] = pair.Value;
+            SummaryPartial.AddOrMerge(partial.Clients, pair.Key, pair.Value);
         }
 
-        foreach (KeyValuePair<int, int> pair in _anchorToUser)
+        foreach (KeyValuePair<int, (int User, long Order)> pair in _anchorToUser)
         {
-            partial.AnchorToUser[_e.Anchors[pair.Key]] = _e.Users[pair.Value];
+            partial.SeeAnchor(_e.Anchors[pair.Key], _e.Users[pair.Value.User], pair.Value.Order);
         }
 
         int[] userMap = partial.MapUsers(Names(_e.Users));
@@ -359,15 +403,7 @@ internal sealed class LogSummaryAggregator
         {
             if (list[id] is GroupStats stats)
             {
-                string name = pool[id];
-                if (into.TryGetValue(name, out GroupStats? existing))
-                {
-                    existing.Merge(stats);
-                }
-                else
-                {
-                    into[name] = stats;
-                }
+                SummaryPartial.AddOrMerge(into, pool[id], stats);
             }
         }
     }
@@ -385,8 +421,9 @@ internal sealed class LogSummaryAggregator
 /// <summary>A 401 waiting for the same client's next success, with the groups it is counted in.</summary>
 internal sealed class PendingChallenge
 {
-    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket? bucket, int userId, int anchorId, int frontEndId, GroupStats? monitoring)
+    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket? bucket, int userId, int anchorId, int frontEndId, GroupStats? monitoring, int backEndId = -1)
     {
+        BackEndId = backEndId;
         Monitoring = monitoring;
         Ticks = ticks;
         User = user;
@@ -422,6 +459,11 @@ internal sealed class PendingChallenge
     public int AnchorId { get; }
 
     public int FrontEndId { get; }
+
+    public int BackEndId { get; }
+
+    /// <summary>The pairing key the 401 waits under.</summary>
+    public (int, int, int) Key { get; set; }
 }
 
 /// <summary>
@@ -447,6 +489,18 @@ internal sealed class ChallengePairing
 
     public bool HasPending => _pending.Count > 0;
 
+    /// <summary>
+    /// Issue 18: in a byte range after a file's first, each client's first success and its time, for the 401s
+    /// the ranges before leave waiting (null: not recorded).
+    /// </summary>
+    public Dictionary<(int, int, int), long>? FirstSuccess { get; set; }
+
+    /// <summary>A key as text that means the same client in every worker: "CI|guid", "A|anchor|ip", "U|ip|agent".</summary>
+    public string KeyName((int, int, int) key, LineEvaluator e) =>
+        key.Item1 == -2 ? "CI|" + _keys[key.Item2]
+        : key.Item1 >= 0 ? "A|" + e.Anchors[key.Item1] + "|" + _keys[key.Item2]
+        : "U|" + _keys[key.Item2] + "|" + e.Agents[key.Item3];
+
     /// <summary>Keeps <paramref name="pending"/> for its client; false when the client cannot be told (then it is a failure at once).</summary>
     public bool Defer(LineFields f, LogSchema s, in LineFacts facts, PendingChallenge pending)
     {
@@ -461,6 +515,7 @@ internal sealed class ChallengePairing
         }
 
         list.Add(pending);
+        pending.Key = key;
         pending.PairAnchor = facts.Anchor;
         if (facts.Anchor >= 0)
         {
@@ -483,12 +538,22 @@ internal sealed class ChallengePairing
     public bool Resolve(LineFields f, LogSchema s, in LineFacts facts, out List<PendingChallenge>? resolved)
     {
         resolved = null;
-        if (facts.Anchor >= 0 && _pendingWithoutAnchor == 0 && (facts.Anchor >= _pendingByAnchor.Length || _pendingByAnchor[facts.Anchor] == 0))
+        if (FirstSuccess is null && facts.Anchor >= 0 && _pendingWithoutAnchor == 0 && (facts.Anchor >= _pendingByAnchor.Length || _pendingByAnchor[facts.Anchor] == 0))
         {
             return false;
         }
 
-        if (!Key(f, s, facts, out (int, int, int) key) || !_pending.TryGetValue(key, out resolved))
+        if (!Key(f, s, facts, out (int, int, int) key))
+        {
+            return false;
+        }
+
+        if (FirstSuccess is not null && !FirstSuccess.ContainsKey(key))
+        {
+            FirstSuccess[key] = facts.Ticks;
+        }
+
+        if (!_pending.TryGetValue(key, out resolved))
         {
             return false;
         }
@@ -547,18 +612,34 @@ internal sealed class ChallengePairing
     }
 }
 
+/// <summary>What a byte range leaves to the ranges after it (issue 18): its waiting 401s and its clients' first successes.</summary>
+internal sealed class RangeBoundary
+{
+    public List<CarriedChallenge> Waiting { get; } = new();
+
+    /// <summary>Client key name to the time of its first success in the range.</summary>
+    public Dictionary<string, long> FirstSuccess { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A 401 still waiting at the end of its byte range, with the groups it counts in by name.</summary>
+internal sealed record CarriedChallenge(string Key, long Ticks, bool InUserFigures, bool Monitoring, string? User, string? Anchor, string? Client, string? FrontEnd, string? BackEnd, long BucketStart);
+
 /// <summary>A front-end failure kept to be joined with the back end's IIS line of the same request.</summary>
 internal readonly struct JoinEntry
 {
     /// <summary>Bounds the join's memory (about 100 bytes an entry): failures past this are counted, not joined.</summary>
     public const int MaxEntries = 1_000_000;
 
-    public JoinEntry(int status, string? frontEnd, string? backEnd)
+    public JoinEntry(int status, string? frontEnd, string? backEnd, long order)
     {
         Status = status;
         FrontEnd = frontEnd;
         BackEnd = backEnd;
+        Order = order;
     }
+
+    /// <summary>The line's place in the run: of two failures with one RequestId, the later line's is kept.</summary>
+    public long Order { get; }
 
     public int Status { get; }
 
@@ -589,7 +670,8 @@ internal sealed class SummaryPartial
 
     public Dictionary<string, GroupStats> BackEnds { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public Dictionary<string, string> AnchorToUser { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Each anchor mailbox's user: the one of the earliest line that showed both (by <see cref="LineOrder"/>).</summary>
+    public Dictionary<string, (string User, long Order)> AnchorToUser { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public Dictionary<Guid, JoinEntry> Join { get; } = new();
 
@@ -653,17 +735,21 @@ internal sealed class SummaryPartial
         MergeInto(Clients, other.Clients);
         MergeInto(FrontEnds, other.FrontEnds);
         MergeInto(BackEnds, other.BackEnds);
-        foreach (KeyValuePair<string, string> pair in other.AnchorToUser)
+        foreach (KeyValuePair<string, (string User, long Order)> pair in other.AnchorToUser)
         {
-            if (!AnchorToUser.ContainsKey(pair.Key))
-            {
-                AnchorToUser[pair.Key] = pair.Value;
-            }
+            SeeAnchor(pair.Key, pair.Value.User, pair.Value.Order);
         }
 
         foreach (KeyValuePair<Guid, JoinEntry> pair in other.Join)
         {
-            if (Join.Count < JoinEntry.MaxEntries)
+            if (Join.TryGetValue(pair.Key, out JoinEntry existing))
+            {
+                if (pair.Value.Order > existing.Order)
+                {
+                    Join[pair.Key] = pair.Value;
+                }
+            }
+            else if (Join.Count < JoinEntry.MaxEntries)
             {
                 Join[pair.Key] = pair.Value;
             }
@@ -676,20 +762,89 @@ internal sealed class SummaryPartial
         JoinOverflow += other.JoinOverflow;
     }
 
+    /// <summary>Keeps the earliest line's user for <paramref name="anchor"/> (ties: the name first in ordinal order).</summary>
+    public void SeeAnchor(string anchor, string user, long order)
+    {
+        if (!AnchorToUser.TryGetValue(anchor, out (string User, long Order) seen) || order < seen.Order ||
+            (order == seen.Order && string.CompareOrdinal(user, seen.User) < 0))
+        {
+            AnchorToUser[anchor] = (user, order);
+        }
+    }
+
+    /// <summary>
+    /// A 401 that waited past the end of its byte range, settled once the client's next success is known
+    /// (issue 18): counted as <see cref="LogSummaryAggregator"/> counts it within a file, in the merged groups.
+    /// </summary>
+    public void ApplyCarried(CarriedChallenge c, bool challenge)
+    {
+        if (c.Monitoring)
+        {
+            if (challenge)
+            {
+                Monitoring.AddChallenge();
+            }
+            else
+            {
+                Monitoring.AddFailedChallenge(c.Ticks);
+            }
+        }
+
+        if (!c.InUserFigures)
+        {
+            return;
+        }
+
+        BucketStats bucket = Buckets[c.BucketStart];
+        GroupStats?[] groups =
+        {
+            Total,
+            c.User is null ? null : Users[c.User],
+            c.Anchor is null ? null : Anchors[c.Anchor],
+            c.Client is null ? null : Clients[c.Client],
+            c.FrontEnd is null ? null : FrontEnds[c.FrontEnd],
+            c.BackEnd is null ? null : BackEnds[c.BackEnd],
+            bucket,
+        };
+        foreach (GroupStats? group in groups)
+        {
+            if (challenge)
+            {
+                group?.AddChallenge();
+            }
+            else
+            {
+                group?.AddFailedChallenge(c.Ticks);
+            }
+        }
+
+        if (challenge)
+        {
+            return;
+        }
+
+        if (c.User is not null)
+        {
+            bucket.UnauthorizedUsers.Set(_userIds[c.User]);
+        }
+        else if (c.Anchor is not null)
+        {
+            bucket.UnauthorizedAnchors.Set(_anchorIds[c.Anchor]);
+        }
+
+        if (c.FrontEnd is not null)
+        {
+            bucket.UnauthorizedByFrontEnd.TryGetValue(c.FrontEnd, out long count);
+            bucket.UnauthorizedByFrontEnd[c.FrontEnd] = count + 1;
+        }
+    }
+
     /// <summary>Folds anchors into the users they were seen with; anchors never seen authenticated become users of their own.</summary>
     public void ResolveAnchors()
     {
         foreach (KeyValuePair<string, GroupStats> pair in Anchors)
         {
-            string name = AnchorToUser.TryGetValue(pair.Key, out string? user) ? user : pair.Key;
-            if (Users.TryGetValue(name, out GroupStats? existing))
-            {
-                existing.Merge(pair.Value);
-            }
-            else
-            {
-                Users[name] = pair.Value;
-            }
+            AddOrMerge(Users, AnchorToUser.TryGetValue(pair.Key, out (string User, long Order) user) ? user.User : pair.Key, pair.Value);
         }
 
         Anchors.Clear();
@@ -700,7 +855,7 @@ internal sealed class SummaryPartial
         for (int a = 0; a < target.Length; a++)
         {
             string name = AnchorNames[a];
-            target[a] = AnchorToUser.TryGetValue(name, out string? user) && _userIds.TryGetValue(user, out int mapped) ? mapped
+            target[a] = AnchorToUser.TryGetValue(name, out (string User, long Order) user) && _userIds.TryGetValue(user.User, out int mapped) ? mapped
                 : _userIds.TryGetValue(name, out int same) ? same
                 : UserNames.Count + a;
         }
@@ -718,14 +873,31 @@ internal sealed class SummaryPartial
     {
         foreach (KeyValuePair<string, GroupStats> pair in from)
         {
-            if (into.TryGetValue(pair.Key, out GroupStats? existing))
-            {
-                existing.Merge(pair.Value);
-            }
-            else
-            {
-                into[pair.Key] = pair.Value;
-            }
+            AddOrMerge(into, pair.Key, pair.Value);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="stats"/> under <paramref name="name"/>, merged with the group of the same name in
+    /// another case. Issue 18: the row shows the spelling first in ordinal order, not the one of the worker
+    /// that finished first.
+    /// </summary>
+    internal static void AddOrMerge(Dictionary<string, GroupStats> into, string name, GroupStats stats)
+    {
+        if (!into.TryGetValue(name, out GroupStats? existing))
+        {
+            stats.Name = name;
+            into[name] = stats;
+            return;
+        }
+
+        existing.Merge(stats);
+        string key = existing.Name ?? name;
+        if (string.CompareOrdinal(name, key) < 0)
+        {
+            into.Remove(key);
+            into[name] = existing;
+            existing.Name = name;
         }
     }
 }

@@ -20,7 +20,9 @@ using MapiHttpTools.Infrastructure;
 //   Aggregates  LogSummaryAggregator.cs facts to groups (GroupStats.cs, LatencyHistogram.cs, BitSet.cs), the 401
 //                                      challenge pairing, the merge of the workers' partials
 //   Findings    LogSummaryBuilder.cs   merged groups to MapiHttpLogSummary and its findings (facts in, findings out)
-//   Entries     LogSummaryEngine.cs    Get-MapiHttpLogSummary: files in parallel through the layers above
+//   Entries     LogSummaryEngine.cs    Get-MapiHttpLogSummary: files (and byte ranges of a large one, cut by
+//                                      LogRanges.cs) in parallel through the layers above; what crosses a range's
+//                                      end is settled in file order, so the result never depends on the workers
 //               LogReadEngine.cs       Read-MapiHttpLog: lines to typed records, in order
 // The cmdlets (Commands/*MapiHttpLog*.cs) only bind parameters, resolve paths and forward the observer.
 
@@ -41,6 +43,47 @@ internal sealed class SummaryOptions
 
     /// <summary>Files read at once; each worker keeps its own groups, merged at the end.</summary>
     public int Parallelism { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Test seam (issue 18): which files (by their place in the run) each worker reads, instead of taking them from
+    /// a shared queue; the workers' partials are merged in this list's order. Null: the shared queue.
+    /// </summary>
+    internal IReadOnlyList<int[]>? WorkerFiles { get; set; }
+
+    /// <summary>
+    /// Issue 18: an Exchange CSV log (HttpProxy, MapiHttp Mailbox, MAPI Client Access) larger than this is
+    /// read as byte ranges of about this size in parallel, cut at line starts and merged exactly; 0: never.
+    /// Null: <see cref="MinimumRangeBytes"/> or the run's bytes per worker, whichever is larger (a range after a
+    /// file's first costs about a third more processor time, so no more ranges than the workers need).
+    /// </summary>
+    internal long? RangeBytes { get; set; }
+
+    internal const long MinimumRangeBytes = 16L << 20;
+}
+
+/// <summary>A file, or a byte range of one, that one worker reads (issue 18).</summary>
+internal sealed record WorkUnit(int Id, int FileIndex, string Path, int Range, long Start, long End, LogSchema? Schema)
+{
+    /// <summary>True for a byte range of a split file (Range 0 is its first), false for a whole file.</summary>
+    public bool IsRange => Range >= 0;
+
+    public bool IsLastRange => End == long.MaxValue;
+}
+
+/// <summary>What a byte range saw that is settled per file once all its ranges are read.</summary>
+internal sealed class RangeResult
+{
+    public RangeBoundary Boundary { get; } = new();
+
+    public MalformedCounter Malformed { get; set; } = new();
+
+    public long Lines;
+    public long DataLines;
+    public long OtherProtocol;
+    public string? Foreign;
+
+    /// <summary>The range could not be read on its own as the whole file would be (a quoted record over its end, a new #Fields).</summary>
+    public bool Unsplittable;
 }
 
 /// <summary>
@@ -55,7 +98,7 @@ internal sealed class LogSummaryEngine
     private static readonly MapiHttpLogKind[] Precedence = { MapiHttpLogKind.HttpProxy, MapiHttpLogKind.MapiHttpMailbox, MapiHttpLogKind.MapiClientAccess, MapiHttpLogKind.Iis };
 
     private readonly SummaryOptions _options;
-    private readonly ILogObserver _observer;
+    private ILogObserver _observer;
     private long _bytesDone;
     private long _bytesTotal;
     private int _filesDone;
@@ -106,8 +149,43 @@ internal sealed class LogSummaryEngine
         _fileCount = primary.Count + joinFiles.Count;
         _bytesTotal = primary.Concat(joinFiles).Sum(LogFiles.Length);
         var readFiles = new ConcurrentBag<string>();
-        SummaryPartial merged = Aggregate(primary, join, readFiles, cancellation);
-        merged.ResolveAnchors();
+        long rangeBytes = _options.RangeBytes ?? Math.Max(SummaryOptions.MinimumRangeBytes, LongDivideUp(primary.Sum(LogFiles.Length), Math.Max(1, _options.Parallelism)));
+        List<WorkUnit> units = Units(primary, rangeBytes, cancellation);
+        SummaryPartial? merged;
+        if (units.Count == primary.Count)
+        {
+            merged = Aggregate(units, join, readFiles, cancellation);
+        }
+        else
+        {
+            // Issue 18: messages wait until the ranges prove mergeable; if one is not, every file is read whole.
+            ILogObserver outer = _observer;
+            var held = new HeldObserver(outer);
+            _observer = held;
+            try
+            {
+                merged = Aggregate(units, join, readFiles, cancellation);
+            }
+            finally
+            {
+                _observer = outer;
+            }
+
+            if (merged is null)
+            {
+                outer.Verbose("A log could not be split into byte ranges exactly (a quoted record over a range's end, or a new #Fields header): every file is read whole.");
+                Interlocked.Exchange(ref _bytesDone, 0);
+                Interlocked.Exchange(ref _filesDone, 0);
+                readFiles = new ConcurrentBag<string>();
+                merged = Aggregate(Units(primary, 0, cancellation), join, readFiles, cancellation);
+            }
+            else
+            {
+                held.Flush();
+            }
+        }
+
+        merged!.ResolveAnchors();
         merged.DataFirstTicks = Totals.DataFirstTicks;
         merged.DataLastTicks = Totals.DataLastTicks;
         LogFiles.ReportForeign(Totals, _observer);
@@ -132,21 +210,52 @@ internal sealed class LogSummaryEngine
         return summary;
     }
 
-    private SummaryPartial Aggregate(List<string> files, bool join, ConcurrentBag<string> readFiles, CancellationToken cancellation)
+    private static long LongDivideUp(long a, long b) => (a + b - 1) / b;
+
+    /// <summary>The work in run order: whole files, and byte ranges of the large Exchange CSV logs (issue 18).</summary>
+    private List<WorkUnit> Units(List<string> files, long rangeBytes, CancellationToken cancellation)
     {
-        var queue = new ConcurrentQueue<string>(files);
-        int workers = Math.Max(1, Math.Min(_options.Parallelism, files.Count));
+        var units = new List<WorkUnit>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            LogSchema? schema = null;
+            List<long>? starts = rangeBytes > 0 && LogFiles.Length(files[i]) > rangeBytes ? LogRanges.Starts(files[i], rangeBytes, cancellation, out schema) : null;
+            if (starts is null || starts.Count < 2)
+            {
+                units.Add(new WorkUnit(units.Count, i, files[i], -1, 0, long.MaxValue, null));
+                continue;
+            }
+
+            for (int r = 0; r < starts.Count; r++)
+            {
+                units.Add(new WorkUnit(units.Count, i, files[i], r, starts[r], r + 1 < starts.Count ? starts[r + 1] : long.MaxValue, schema));
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>Reads the units on the workers and merges their partials; null when a split file's ranges cannot be merged exactly.</summary>
+    private SummaryPartial? Aggregate(List<WorkUnit> units, bool join, ConcurrentBag<string> readFiles, CancellationToken cancellation)
+    {
+        // In run order: each worker then sees its units in that order, which LineOrder relies on.
+        var queue = new ConcurrentQueue<WorkUnit>(units);
+        IReadOnlyList<int[]>? assigned = _options.WorkerFiles;
+        int workers = assigned?.Count ?? Math.Max(1, Math.Min(_options.Parallelism, units.Count));
         var partials = new SummaryPartial[workers];
         var totals = new LogReadTotals[workers];
+        var ranges = new RangeResult?[units.Count];
         Task[] tasks = Enumerable.Range(0, workers).Select(w => Task.Run(
             () =>
             {
                 var evaluator = new LineEvaluator(_options.Filter);
                 var aggregator = new LogSummaryAggregator(evaluator, _options.Interval, join, _options.IncludeMonitoring);
                 totals[w] = new LogReadTotals();
-                while (queue.TryDequeue(out string? path))
+                ConcurrentQueue<WorkUnit> mine = assigned is null ? queue
+                    : new ConcurrentQueue<WorkUnit>(units.Where(u => assigned[w].Contains(u.FileIndex)));
+                while (mine.TryDequeue(out WorkUnit? unit))
                 {
-                    ReadOne(path, evaluator, aggregator, totals[w], readFiles, cancellation);
+                    ReadOne(unit, evaluator, aggregator, totals[w], readFiles, ranges, cancellation);
                 }
 
                 totals[w].AddRange(evaluator.DataFirstTicks, evaluator.DataLastTicks);
@@ -168,9 +277,10 @@ internal sealed class LogSummaryEngine
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
+        var sum = new LogReadTotals();
         foreach (LogReadTotals t in totals)
         {
-            Totals.Add(t);
+            sum.Add(t);
         }
 
         SummaryPartial result = partials[0];
@@ -179,25 +289,127 @@ internal sealed class LogSummaryEngine
             result.Merge(partials[i]);
         }
 
+        if (!SettleRanges(units, ranges, result, sum, readFiles))
+        {
+            return null;
+        }
+
+        Totals.Add(sum);
         return result;
     }
 
-    [MethodImpl(Hot.Path)]
-    private void ReadOne(string path, LineEvaluator evaluator, LogSummaryAggregator aggregator, LogReadTotals totals, ConcurrentBag<string> readFiles, CancellationToken cancellation)
+    /// <summary>
+    /// Issue 18: per split file, in range order, what crosses a range's end: the 401s still waiting are paired with
+    /// the client's first success in the ranges after (as within one file; a minute at most), and the malformed
+    /// lines are numbered from the file's start. False when a range was not readable on its own.
+    /// </summary>
+    private bool SettleRanges(List<WorkUnit> units, RangeResult?[] ranges, SummaryPartial merged, LogReadTotals totals, ConcurrentBag<string> readFiles)
     {
-        using LogFileParser? parser = LogFiles.OpenKnown(path, _observer, cancellation);
+        if (units.Any(u => u.IsRange && ranges[u.Id] is { Unsplittable: true }))
+        {
+            return false;
+        }
+
+        foreach (IGrouping<int, WorkUnit> file in units.Where(u => u.IsRange).GroupBy(u => u.FileIndex))
+        {
+            var waiting = new Dictionary<string, List<CarriedChallenge>>(StringComparer.Ordinal);
+            var malformed = new MalformedCounter();
+            long lines = 0;
+            long dataLines = 0;
+            long other = 0;
+            string? foreign = null;
+            string path = file.First().Path;
+            foreach (WorkUnit unit in file.OrderBy(u => u.Range))
+            {
+                if (ranges[unit.Id] is not RangeResult r)
+                {
+                    continue;
+                }
+
+                foreach (string key in waiting.Keys.Where(r.Boundary.FirstSuccess.ContainsKey).ToList())
+                {
+                    long success = r.Boundary.FirstSuccess[key];
+                    foreach (CarriedChallenge c in waiting[key])
+                    {
+                        merged.ApplyCarried(c, success - c.Ticks is >= 0 and <= ChallengePairing.WindowTicks);
+                    }
+
+                    waiting.Remove(key);
+                }
+
+                foreach (CarriedChallenge c in r.Boundary.Waiting)
+                {
+                    if (!waiting.TryGetValue(c.Key, out List<CarriedChallenge>? list))
+                    {
+                        waiting[c.Key] = list = new List<CarriedChallenge>();
+                    }
+
+                    list.Add(c);
+                }
+
+                malformed.AddRange(r.Malformed, lines);
+                lines += r.Lines;
+                dataLines += r.DataLines;
+                other += r.OtherProtocol;
+                foreign ??= r.Foreign;
+            }
+
+            foreach (CarriedChallenge c in waiting.Values.SelectMany(l => l))
+            {
+                merged.ApplyCarried(c, challenge: false);
+            }
+
+            totals.Files++;
+            totals.Malformed += malformed.Total;
+            LogFiles.NoteForeign(totals, path, dataLines, other, foreign);
+            readFiles.Add(path);
+            LogFiles.ReportMalformed(path, malformed, _observer);
+        }
+
+        return true;
+    }
+
+    [MethodImpl(Hot.Path)]
+    private void ReadOne(WorkUnit unit, LineEvaluator evaluator, LogSummaryAggregator aggregator, LogReadTotals totals, ConcurrentBag<string> readFiles, RangeResult?[] ranges, CancellationToken cancellation)
+    {
+        string path = unit.Path;
+        LogFileParser? parser;
+        if (unit.Range > 0)
+        {
+            try
+            {
+                parser = LogFileParser.OpenRange(path, unit.Schema!, unit.Start, unit.End, cancellation);
+            }
+            catch (Exception ex) when (LogFiles.IsReadFailure(ex))
+            {
+                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read: {DisplayText.Safe(ex.Message)}", ex);
+                parser = null;
+            }
+        }
+        else
+        {
+            parser = LogFiles.OpenKnown(path, _observer, cancellation);
+            parser?.LimitTo(unit.End);
+        }
+
         if (parser is null)
         {
-            Interlocked.Add(ref _bytesDone, LogFiles.Length(path));
+            Interlocked.Add(ref _bytesDone, unit.IsRange ? 0 : LogFiles.Length(path));
             return;
         }
 
-        long reported = 0;
+        using LogFileParser opened = parser;
+        long reported = unit.Start;
         var clock = Stopwatch.StartNew();
         ReportProgress(0, path);
         long linesBefore = totals.DataLines;
         long otherBefore = totals.OtherProtocol;
         string? foreign = null;
+        if (unit.IsRange)
+        {
+            aggregator.BeginRange(first: unit.Range == 0);
+        }
+
         try
         {
             while (parser.Next())
@@ -207,7 +419,7 @@ internal sealed class LogSummaryEngine
                 {
                     case LineOutcome.Accepted:
                         totals.Accepted++;
-                        aggregator.Add(parser.Fields, parser.Schema!, facts);
+                        aggregator.Add(parser.Fields, parser.Schema!, facts, LineOrder.Of(unit.FileIndex, parser.RecordStart));
                         break;
                     case LineOutcome.FilteredOut:
                         totals.Filtered++;
@@ -237,9 +449,31 @@ internal sealed class LogSummaryEngine
             _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
         }
 
+        totals.Bytes += parser.Position - unit.Start;
+        if (unit.IsRange)
+        {
+            var result = new RangeResult
+            {
+                Malformed = parser.Malformed,
+                Lines = parser.LinesRead,
+                DataLines = totals.DataLines - linesBefore,
+                OtherProtocol = totals.OtherProtocol - otherBefore,
+                Foreign = foreign,
+                Unsplittable = parser.SchemaChanged || (!unit.IsLastRange && parser.Position != unit.End),
+            };
+            aggregator.EndRange(result.Boundary);
+            ranges[unit.Id] = result;
+            if (unit.IsLastRange)
+            {
+                Interlocked.Increment(ref _filesDone);
+            }
+
+            ReportProgress((unit.IsLastRange ? Math.Max(parser.Position, LogFiles.Length(path)) : unit.End) - reported, path);
+            return;
+        }
+
         aggregator.EndFile();
         totals.Files++;
-        totals.Bytes += parser.Position;
         totals.Malformed += parser.Malformed.Total;
         LogFiles.NoteForeign(totals, path, totals.DataLines - linesBefore, totals.OtherProtocol - otherBefore, foreign);
         readFiles.Add(path);
@@ -313,6 +547,19 @@ internal sealed class LogSummaryEngine
         Totals.Bytes += totals.Bytes;
         Totals.Malformed += totals.Malformed;
     }
+}
+
+/// <summary>
+/// A line's place in the run: its file's place in the list, then its byte offset in the file. Issue 18: where
+/// the merge must choose (the client seen last, an anchor's user, a repeated RequestId) it chooses by this, so
+/// the summary does not depend on which worker read what or finished first.
+/// </summary>
+internal static class LineOrder
+{
+    /// <summary>Files up to 1 TB (far above InputFile's limits) keep their offsets apart.</summary>
+    private const int OffsetBits = 40;
+
+    public static long Of(int fileIndex, long offset) => ((long)fileIndex << OffsetBits) | offset;
 }
 
 /// <summary>What the cafeReqId join found.</summary>
