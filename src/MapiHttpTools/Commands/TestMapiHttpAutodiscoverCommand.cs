@@ -19,8 +19,12 @@ public sealed class TestMapiHttpAutodiscoverCommand : MapiHttpCmdletBase
 {
     private readonly List<(string Email, IReadOnlyList<AutodiscoverCandidate> Candidates)> _work = new();
 
-    /// <summary>The mailbox's SMTP address; binds PrimarySmtpAddress of a piped Get-Mailbox or Get-CASMailbox object.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// The mailbox's SMTP address; binds PrimarySmtpAddress of a piped Get-Mailbox or Get-CASMailbox object. By property
+    /// name only: a [string] ValueFromPipeline parameter would take a piped mailbox by value as its ToString text
+    /// ("Alice Example") in the binder's first pass, before PrimarySmtpAddress could bind.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PrimarySmtpAddress", "WindowsEmailAddress")]
     [ValidateNotNullOrEmpty]
     public string[] EmailAddress { get; set; } = Array.Empty<string>();

@@ -201,9 +201,11 @@ public sealed class AutodiscoverLabTests
     {
         await using LabServer server = await Start(LabFault.None);
         using var session = new ModuleSession();
+
+        // Get-CASMailbox as a remote session delivers it: its ToString is the display name, PrimarySmtpAddress an SmtpAddress.
         ScriptResult run = session.Invoke(
-            "[pscustomobject]@{ PrimarySmtpAddress = 'labuser@contoso.lab' }, [pscustomobject]@{ PrimarySmtpAddress = 'second@contoso.lab' } | Test-MapiHttpAutodiscover -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5",
-            new() { ["u"] = server.AutodiscoverUri });
+            "[System.Management.Automation.PSSerializer]::Deserialize($x), [pscustomobject]@{ PrimarySmtpAddress = 'second@contoso.lab' } | Test-MapiHttpAutodiscover -Uri $u -TargetAddress 127.0.0.1 -TimeoutSec 5",
+            new() { ["u"] = server.AutodiscoverUri, ["x"] = RemoteCasMailbox });
 
         Assert.Empty(run.Errors);
         Assert.Equal(new[] { "labuser@contoso.lab", "second@contoso.lab" }, run.Objects<MapiHttpAutodiscoverResult>().Select(r => r.EmailAddress).Distinct().ToArray());
@@ -245,6 +247,12 @@ public sealed class AutodiscoverLabTests
         Assert.Equal("labuser", error.TargetObject);
         Assert.Empty(run.Output);
     }
+
+    private const string RemoteCasMailbox =
+        "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><Obj><TN><T>Microsoft.Exchange.Data.Directory.Management.CASMailbox</T><T>System.Object</T></TN>" +
+        "<ToString>Labuser Example</ToString><Props><S N=\"Name\">Labuser Example</S>" +
+        "<Obj N=\"PrimarySmtpAddress\"><TN><T>Microsoft.Exchange.Data.SmtpAddress</T><T>System.Object</T></TN><ToString>labuser@contoso.lab</ToString></Obj>" +
+        "</Props></Obj></Objs>";
 
     private Task<LabServer> Start(LabFault fault) => LabServer.StartAsync(new LabOptions { Fault = fault }, _lab.Certificates);
 
