@@ -107,13 +107,35 @@ internal sealed class HttpProxyLogGenerator
         return files;
     }
 
+    /// <summary>
+    /// One request; a normal Negotiate handshake is its anonymous 401 followed 15 ms later by the authenticated
+    /// request of the same client, as Exchange logs it (two lines). The stale user and the outage hour get 401s
+    /// that no success follows.
+    /// </summary>
     private string Line(DateTime time, int frontEnd)
     {
         Random r = _random;
         int user = r.NextDouble() < 0.002 ? StaleUser : r.Next(_users);
         TimeSpan offset = time - Start;
         bool authOutage = offset >= TimeSpan.FromHours(62) && offset < TimeSpan.FromHours(63) && frontEnd == 0;
-        bool challenge = user == StaleUser || r.NextDouble() < 0.06 || (authOutage && r.NextDouble() < 0.6);
+        if (user == StaleUser || (authOutage && r.NextDouble() < 0.6))
+        {
+            return Line(time, frontEnd, user, challenge: true);
+        }
+
+        if (r.NextDouble() < 0.06)
+        {
+            string first = Line(time, frontEnd, user, challenge: true);
+            return first + "\r\n" + Line(time.AddMilliseconds(15), frontEnd, user, challenge: false);
+        }
+
+        return Line(time, frontEnd, user, challenge: false);
+    }
+
+    private string Line(DateTime time, int frontEnd, int user, bool challenge)
+    {
+        Random r = _random;
+        TimeSpan offset = time - Start;
         bool nspi = r.NextDouble() < 0.12;
         string requestType = nspi
             ? (r.NextDouble() < 0.5 ? "QueryRows" : "Bind")
@@ -135,11 +157,13 @@ internal sealed class HttpProxyLogGenerator
         f[3] = "2";
         f[4] = "1544";
         f[5] = "4";
-        f[6] = "{" + _mailbox[user].ToString().ToUpperInvariant() + "}:" + r.Next(1, 400).ToString(Inv);
+        // As Exchange writes it (issue 11): ProtocolAction empty, the request type as RT: in ClientRequestId.
+        string session = _mailbox[user].ToString().ToUpperInvariant();
+        f[6] = $"R:{{{session}}}:{r.Next(1, 400).ToString(Inv)};RT:{requestType};CI:{{{session}}}:{(user % 9 + 1).ToString(Inv)};CID:{{{_mailbox[(user + 7) % _users].ToString().ToUpperInvariant()}}}";
         f[7] = "Mapi";
         f[8] = "mail.contoso.com";
         f[9] = nspi ? "/mapi/nspi/" : "/mapi/emsmdb/";
-        f[10] = requestType;
+        f[10] = string.Empty;
         f[11] = challenge ? string.Empty : "Negotiate";
         f[12] = challenge ? "false" : "true";
         f[13] = challenge ? string.Empty : $"CONTOSO\\user{user:0000}";

@@ -124,12 +124,71 @@ internal static class Program
             Console.WriteLine($"Read-MapiHttpLog -Path <day> -Status 500 (filter while reading):              {filtered.Count:N0} matched in {filtered.Seconds:0.0} s");
         }
 
+        OneLargeFile(root, files, powerShell);
+
         MapiHttpLogSummary result = new LogSummaryEngine(new SummaryOptions(), NullObserver.Instance).Run(files, CancellationToken.None);
         Console.WriteLine();
         Console.WriteLine($"Findings on the generated logs ({result.Requests:N0} requests, p50 {result.LatencyP50Ms} ms, p95 {result.LatencyP95Ms} ms, p99 {result.LatencyP99Ms} ms):");
         foreach (MapiHttpLogFinding finding in result.Findings)
         {
             Console.WriteLine($"  {finding.Status,-7} {finding.Cause,-15} {finding.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Issue 18: one large file (as an admin copies one busy day's HttpProxy log), the summary and Read-MapiHttpLog
+    /// -Status 503 (the filter applied while reading) beside a plain line count of the same file, same process.
+    /// </summary>
+    private static void OneLargeFile(string root, List<string> files, bool powerShell)
+    {
+        const long Target = 178L << 20;
+        string large = Path.Combine(root, "OneFile", "HttpProxy_2024031100-1.LOG");
+        Directory.CreateDirectory(Path.GetDirectoryName(large)!);
+        using (var output = new StreamWriter(large, false, new System.Text.UTF8Encoding(false), 1 << 16))
+        {
+            output.Write($"#Software: Microsoft Exchange Server\r\n#Version: 15.02.1544.004\r\n#Log-type: HttpProxy Logs\r\n#Date: 2024-03-11T10:00:00.000Z\r\n#Fields: {HttpProxyLogGenerator.Fields}\r\n");
+            long written = 0;
+            // Front end EX01 from the 10th hour on: the file then holds the 503 burst of hour 34.
+            foreach (string file in files.Where(f => f.Contains(Path.DirectorySeparatorChar + "EX01" + Path.DirectorySeparatorChar)).Skip(10))
+            {
+                foreach (string line in File.ReadLines(file).Where(l => !l.StartsWith("#", StringComparison.Ordinal)))
+                {
+                    output.Write(line);
+                    output.Write("\r\n");
+                    written += line.Length + 2;
+                }
+
+                if (written >= Target)
+                {
+                    break;
+                }
+            }
+        }
+
+        long bytes = new FileInfo(large).Length;
+        string[] one = { large };
+        LineCount(one);
+        Summary(one);
+        (long Value, double Seconds) lineCount = (0, double.MaxValue);
+        (long Value, double Seconds) summary = (0, double.MaxValue);
+        for (int i = 0; i < 3; i++)
+        {
+            var l = LineCount(one);
+            var s = Summary(one);
+            lineCount = l.Seconds < lineCount.Seconds ? l : lineCount;
+            summary = s.Seconds < summary.Seconds ? s : summary;
+        }
+
+        double ratio = lineCount.Seconds / summary.Seconds;
+        Console.WriteLine();
+        Console.WriteLine($"One large file ({Mb(bytes):0} MB, {lineCount.Value:N0} lines):");
+        Console.WriteLine($"  Plain line count:                         {lineCount.Seconds:0.00} s, {Mb(bytes) / lineCount.Seconds:0} MB/s");
+        Console.WriteLine($"  Get-MapiHttpLogSummary engine:            {summary.Seconds:0.00} s, {Mb(bytes) / summary.Seconds:0} MB/s, {ratio:0.00}x the line count (held to >= 0.50x: {(ratio >= 0.5 ? "met" : "NOT met")})");
+        if (powerShell)
+        {
+            var filtered = Best(2, () => PowerShellCount(one, "Read-MapiHttpLog -LiteralPath $files -Status 503 | ForEach-Object { $global:n++ }"));
+            double readRatio = lineCount.Seconds / filtered.Seconds;
+            Console.WriteLine($"  Read-MapiHttpLog -Status 503 (hosted):    {filtered.Seconds:0.00} s, {filtered.Value:N0} matched, {readRatio:0.00}x the line count (held to >= 0.50x: {(readRatio >= 0.5 ? "met" : "NOT met")})");
         }
     }
 

@@ -11,11 +11,14 @@ using MapiHttpTools.Lab;
 //   READY
 //   REQUEST <fault> <method> <path>            (each HTTP request a front end answered or holds, as it arrives)
 // then stays up until stdin closes (or the process is killed). The root's private key never leaves this process.
-// Arguments: [--fault <LabFault>]... [--address <loopback address>] [--port <n>] [--slow-delay-ms <n>]
+// Arguments: [--fault <LabFault>]... [--address <loopback address>] [--port <n>] [--slow-delay-ms <n>] [--auth <methods>]
+// --auth takes the IISAuthenticationMethods the front ends offer, comma-separated (default Negotiate,NTLM; a real
+// Exchange default vdir is Ntlm,OAuth,Negotiate, which offers Bearer as well).
 var faults = new List<LabFault>();
 IPAddress address = IPAddress.Loopback;
 int port = 0;
 TimeSpan slowDelay = TimeSpan.FromSeconds(3);
+string[]? authentication = null;
 for (int i = 0; i < args.Length; i++)
 {
     string value = i + 1 < args.Length ? args[i + 1] : throw Usage($"{args[i]} needs a value");
@@ -32,6 +35,9 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--slow-delay-ms":
             slowDelay = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+            break;
+        case "--auth":
+            authentication = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             break;
         default:
             throw Usage($"unknown argument '{args[i]}'");
@@ -58,7 +64,14 @@ try
         foreach (LabFault fault in faults)
         {
             // Several faults on one port would collide: only the first takes the requested port.
-            var options = new LabOptions { Fault = fault, ListenAddress = address, Port = servers.Count == 0 ? port : 0, SlowDelay = slowDelay };
+            var options = new LabOptions
+            {
+                Fault = fault,
+                ListenAddress = address,
+                Port = servers.Count == 0 ? port : 0,
+                SlowDelay = slowDelay,
+                AuthenticationMethods = authentication ?? new LabOptions().AuthenticationMethods,
+            };
             LabServer server = await LabServer.StartAsync(options, certificates);
             servers.Add(server);
             Console.WriteLine($"LAB {fault} {server.Address} {server.Port} {server.MapiUri}");
@@ -119,4 +132,4 @@ static async Task ReportRequestsAsync(List<LabServer> servers, System.Threading.
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"MapiHttpTools.LabHost: {problem}. Usage: [--fault <fault>]... [--address <loopback address>] [--port <n>] [--slow-delay-ms <n>]");
+    new($"MapiHttpTools.LabHost: {problem}. Usage: [--fault <fault>]... [--address <loopback address>] [--port <n>] [--slow-delay-ms <n>] [--auth <methods>]");

@@ -49,7 +49,7 @@ Describe 'Default views at 120 columns' {
         @{ Type = 'MapiAppPoolHealthResult'; Header = 'Status Cause Name State Message' }
         @{ Type = 'MapiHttpClientStateResult'; Header = 'Status Cause User Outlook Disabled Message' }
         @{ Type = 'MapiHttpClientFinding'; Header = 'Status Cause Check Message' }
-        @{ Type = 'MapiRepairResult'; Header = 'Outcome Action Change Message' }
+        @{ Type = 'MapiRepairResult'; Header = 'Outcome Action Machine Change or message' }
         @{ Type = 'HttpProxyLogRecord'; Header = 'DateTime (UTC) Status Ms RequestType User FrontEnd BackEnd Client' }
         @{ Type = 'MapiHttpLogSummary'; Header = 'Status Requests Failures 401 % 503 Bursts P50 ms P95 ms P99 ms Malformed Findings' }
         @{ Type = 'MapiHttpLogStatistics'; Header = 'Dimension Key Requests Failures 401 % 503 P50 P95 P99 FailuresByStatus' }

@@ -45,7 +45,7 @@ Describe 'Test-MapiHttpEndpoint against lab front ends' {
     It '<Fault> fails Tls with cause Certificate and skips the HTTP checks' -ForEach @(
         @{ Fault = 'CertificateExpired'; Text = 'expired on' }
         @{ Fault = 'CertificateWrongName'; Text = "does not cover 'mail.contoso.lab'" }
-        @{ Fault = 'CertificateUntrusted'; Text = 'trusted root' }
+        @{ Fault = 'CertificateUntrusted'; Text = 'root trusted by this machine' }
     ) {
         $results = Probe $Fault
         $tls = $results | Where-Object Check -eq 'Tls'

@@ -15,13 +15,14 @@ AfterAll {
 
 Describe 'Get-MapiVirtualDirectory | Test-MapiHttpEndpoint' {
     BeforeAll {
-        $script:lab = Start-MapiLab -Fault None
+        # A healthy Exchange front end with the default vdir methods (Ntlm, OAuth, Negotiate) offers Bearer too.
+        $script:lab = Start-MapiLab -Fault None -AuthenticationMethods Negotiate, NTLM, OAuth
         Install-ExchangeStandIns (New-ContosoExchangeLab -InternalUrl $lab.Servers['None'].Uri)
     }
     AfterAll { Stop-MapiLab $script:lab }
 
     It 'probes the healthy virtual directory of EX01 and finds nothing wrong with its authentication methods' {
-        # Target behaviour (exchange branch): the deserialized AuthenticationMethod enums are read by name.
+        # The deserialized AuthenticationMethod enums are read by name (issue 11), not as 2, 10, 13.
         $results = Get-MapiVirtualDirectory -Server EX01 | Test-MapiHttpEndpoint -TargetAddress 127.0.0.1 -TimeoutSec 5
         Get-ExchangeCallText | Should -Be @('Get-MapiVirtualDirectory Server=EX01')
         $results.Identity | Sort-Object -Unique | Should -Be 'EX01\mapi (Default Web Site)'
@@ -40,7 +41,7 @@ Describe 'Exchange configuration pipelines' {
         Get-MapiHttpMailboxState -ProblemsOnly | Where-Object EffectiveProtocol -eq RpcHttp | Set-CASMailbox -MapiHttpEnabled $true -WhatIf
         Get-ExchangeCallText | Should -Be @(
             'Get-OrganizationConfig'
-            'Get-CASMailbox Filter=MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true'
+            'Get-CASMailbox Filter=MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null'
             'Set-CASMailbox -WhatIf Identity=contoso.lab/Users/Bob Example MapiHttpEnabled=True WhatIf=True')
     }
 

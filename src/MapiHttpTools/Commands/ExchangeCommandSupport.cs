@@ -21,7 +21,12 @@ internal static class ExchangeCommandSupport
         catch (SnapshotException ex)
         {
             ErrorCategory category = ex.ErrorId == "SnapshotNotFound" ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
-            cmdlet.ThrowTerminatingError(ErrorRecords.Create(ex.ErrorId, category, snapshotPath, ex.Message, ex));
+            cmdlet.ThrowTerminatingError(ErrorRecords.Create(ex.ErrorId, category, snapshotPath, DisplayText.Safe(ex.Message, 1024), ex));
+            throw;
+        }
+        catch (InputFileException ex)
+        {
+            cmdlet.ThrowTerminatingError(ex.ToErrorRecord());
             throw;
         }
     }

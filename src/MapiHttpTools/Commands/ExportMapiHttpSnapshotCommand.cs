@@ -129,7 +129,21 @@ public sealed class ExportMapiHttpSnapshotCommand : MapiHttpCmdletBase
 
             pipeline.WriteProgress(new ProgressRecord(1, "Export-MapiHttpSnapshot", "Done") { RecordType = ProgressRecordType.Completed });
             pipeline.WriteVerbose($"Wrote {path}: {content.Servers.Count} server(s), {content.Sections.Sum(s => s.Value.Count)} entries, {content.Failures.Count} failure(s) recorded.");
-            pipeline.WriteObject(new FileInfo(path));
+            // The file as Get-Item gives it (issue 11): the FileSystem provider's object fills the default view's
+            // Mode and Size columns, which a bare FileInfo leaves blank.
+            pipeline.WriteObject(await pipeline.InvokeOnPipeline(cmdlet => FileItem((PSCmdlet)cmdlet, path)).ConfigureAwait(false));
         });
+    }
+
+    private static object FileItem(PSCmdlet cmdlet, string path)
+    {
+        try
+        {
+            return cmdlet.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true).FirstOrDefault() ?? (object)new FileInfo(path);
+        }
+        catch (Exception ex) when (ex is ProviderNotFoundException or ItemNotFoundException or NotSupportedException or IOException)
+        {
+            return new FileInfo(path);
+        }
     }
 }

@@ -28,6 +28,10 @@ public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase
     [ValidateRange(1, int.MaxValue)]
     public int BurstThreshold { get; set; } = 5;
 
+    /// <summary>Also count Exchange's own monitoring (HealthMailbox users, MapiHttpClient) in the user figures; it is always shown apart in Monitoring.</summary>
+    [Parameter]
+    public SwitchParameter IncludeMonitoring { get; set; }
+
     internal override int ProgressActivityId => 0x4d49;
 
     internal override string ProgressActivity => "Summarizing MAPI/HTTP logs";
@@ -61,13 +65,18 @@ public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase
             return;
         }
 
-        var options = new SummaryOptions { Filter = Filter, Interval = Interval, BurstThreshold = BurstThreshold };
+        var options = new SummaryOptions { Filter = Filter, Interval = Interval, BurstThreshold = BurstThreshold, IncludeMonitoring = IncludeMonitoring.IsPresent };
         MapiHttpLogSummary? summary = null;
         RunAsync((pipeline, token) =>
         {
             var engine = new LogSummaryEngine(options, new PipelineObserver(pipeline, ProgressActivityId, ProgressActivity));
             summary = engine.Run(_files, token);
             pipeline.WriteVerbose($"Summarized {summary.Requests} request(s) from {summary.Files} file(s) ({summary.Bytes / 1048576.0:0.#} MB); {summary.MalformedLines} malformed line(s) skipped, {summary.FilteredLines} left out by the filters.");
+            if (summary.Monitoring is { } monitoring)
+            {
+                pipeline.WriteVerbose($"{monitoring.Requests} request(s) of Exchange's own monitoring (HealthMailbox users, MapiHttpClient) " +
+                                      (summary.IncludesMonitoring ? "are counted with the users' (-IncludeMonitoring) and shown apart in Monitoring." : "are left out of the figures and shown apart in Monitoring; -IncludeMonitoring counts them too."));
+            }
             return Task.CompletedTask;
         });
 

@@ -87,8 +87,10 @@ public sealed class GetMapiHttpMailboxStateCommand : MapiHttpCmdletBase
 
         if (ProblemsOnly && _organizationMapiHttpEnabled != true)
         {
-            WriteWarning("MAPI/HTTP is disabled for the organisation: every mailbox without its own MapiHttpEnabled $true uses Outlook Anywhere, " +
-                         "and -ProblemsOnly lists only mailboxes with settings of their own. Fix it for everyone with: " + OrganizationChecks.Fix);
+            WriteWarning(_organizationMapiHttpEnabled is null
+                ? "The organisation's MapiHttpEnabled could not be read: every mailbox without its own MapiHttpEnabled is listed, as its protocol is not known."
+                : "MAPI/HTTP is disabled for the organisation: every mailbox without its own MapiHttpEnabled $true uses Outlook Anywhere and is listed. " +
+                  "Fix it for everyone with: " + OrganizationChecks.Fix);
         }
     }
 
@@ -108,7 +110,7 @@ public sealed class GetMapiHttpMailboxStateCommand : MapiHttpCmdletBase
         bool live = ParameterSetName == LiveSet;
 
         // A scan asks Exchange for the problem mailboxes only; a named mailbox is fetched as is and judged here.
-        string? problemFilter = live && ProblemsOnly && identity is null ? MailboxProtocolEvaluator.ProblemFilter : null;
+        string? problemFilter = live && ProblemsOnly && identity is null ? MailboxProtocolEvaluator.ProblemFilterFor(_organizationMapiHttpEnabled) : null;
         string? filter = (Filter, problemFilter) switch
         {
             (null, null) => null,

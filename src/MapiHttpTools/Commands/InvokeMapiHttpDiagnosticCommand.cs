@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using MapiHttpTools.Diagnostics;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
@@ -75,106 +73,89 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
 
     protected override void EndProcessing()
     {
-        SnapshotDocument? snapshot = SnapshotPath is null ? null : ExchangeCommandSupport.LoadSnapshot(this, SnapshotPath, CancelToken);
+        SnapshotDocument? snapshot = null;
         string[] available = RunspaceCommandRunner.AllCommands.ToArray();
-        if (snapshot is null)
+        if (SnapshotPath is not null)
+        {
+            string path = GetUnresolvedProviderPathFromPSPath(SnapshotPath);
+            try
+            {
+                snapshot = SnapshotDocument.Load(path, CancelToken);
+            }
+            catch (SnapshotException ex)
+            {
+                ErrorCategory category = ex.ErrorId == "SnapshotNotFound" ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
+                CouldNotCheck(ErrorRecords.Create(ex.ErrorId, category, SnapshotPath, ex.Message, ex));
+                return;
+            }
+
+            WriteVerbose($"Checking {snapshot.Path}, taken {snapshot.CreatedUtc:u} by {DisplayText.Safe(snapshot.CreatedBy)} (Exchange {DisplayText.Safe(snapshot.ExchangeBuild)}); certificates are judged as of that moment.");
+        }
+        else
         {
             string[] missing = RunspaceCommandRunner.FindMissing(this, RunspaceCommandRunner.AllCommands).ToArray();
             string[] missingEssential = Essential.Where(e => missing.Contains(e, StringComparer.OrdinalIgnoreCase)).ToArray();
             if (missingEssential.Length > 0)
             {
-                ThrowTerminatingError(RunspaceCommandRunner.NotFoundError(missingEssential));
+                CouldNotCheck(RunspaceCommandRunner.NotFoundError(missingEssential));
+                return;
             }
 
             available = available.Except(missing, StringComparer.OrdinalIgnoreCase).ToArray();
         }
-        else
-        {
-            WriteVerbose($"Checking {snapshot.Path}, taken {snapshot.CreatedUtc:u} by {snapshot.CreatedBy} (Exchange {snapshot.ExchangeBuild}); certificates are judged as of that moment.");
-        }
 
-        var collected = new List<MapiHttpResult>();
-        _ = Services; // taken here, on the pipeline thread; the work below runs on the thread pool
+        var settings = new DiagnosticSettings
+        {
+            Servers = _servers.Count > 0 ? _servers.ToArray() : null,
+            Mailboxes = Mailbox,
+            Offline = snapshot is not null,
+            SkipIisCheck = SkipIisCheck,
+            SkipEndpointTest = SkipEndpointTest,
+            CertificateExpiryWarningDays = CertificateExpiryWarningDays,
+            Resolver = snapshot is null ? Services.Resolver : new SnapshotHostResolver(snapshot),
+            ProbeStage = snapshot is null ? CreateEndpointProbeStage() : null,
+        };
         RunAsync(async (pipeline, token) =>
         {
             IExchangeSource source = snapshot is null
                 ? new LiveExchangeSource(RunspaceCommandRunner.Posted(pipeline, available))
                 : new SnapshotExchangeSource(snapshot);
-
-            void Emit(MapiHttpResult result)
+            var output = new DiagnosticOutput
             {
-                collected.Add(result);
-                if (!Summary)
-                {
-                    pipeline.WriteObject(result);
-                }
-            }
-
-            var options = new ConfigurationDiagnosticOptions
-            {
-                Servers = _servers.Count > 0 ? _servers.ToArray() : null,
-                Mailboxes = Mailbox,
-                AllMailboxes = snapshot is not null && Mailbox is null,
-                CertificateExpiryWarningDays = CertificateExpiryWarningDays,
-                Resolver = snapshot is null ? Services.Resolver : new SnapshotHostResolver(snapshot),
-                OnError = pipeline.WriteError,
-                OnProgress = (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", "Exchange configuration: " + step) { PercentComplete = percent * 6 / 10 }),
+                Result = Summary ? _ => { } : pipeline.WriteObject,
+                Error = pipeline.WriteError,
+                Progress = (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", step) { PercentComplete = percent }),
             };
-            ConfigurationRun run = await ConfigurationDiagnostics.RunAsync(source, options, Emit, token).ConfigureAwait(false);
-
-            if (!SkipIisCheck)
-            {
-                IisDiagnosticStage.Run(
-                    run.Servers,
-                    snapshot is null ? null : "the IIS configuration is not part of a snapshot",
-                    TimeSpan.FromHours(24),
-                    Emit,
-                    token);
-            }
-
-            if (!SkipEndpointTest)
-            {
-                IReadOnlyList<EndpointProbeRequest> plan = EndpointProbePlan.From(run);
-                await ProbeEndpointsAsync(plan, snapshot is not null, Emit, pipeline, token).ConfigureAwait(false);
-            }
-
+            MapiHttpVerdictResult verdict = await DiagnosticEngine.RunAsync(source, settings, output, token).ConfigureAwait(false);
             pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", "Done") { RecordType = ProgressRecordType.Completed });
-            pipeline.WriteObject(MapiHttpVerdict.From(collected));
+            pipeline.WriteObject(verdict);
         });
     }
 
-    private async Task ProbeEndpointsAsync(IReadOnlyList<EndpointProbeRequest> plan, bool offline, Action<MapiHttpResult> emit, Infrastructure.AsyncPipeline pipeline, CancellationToken token)
+    /// <summary>
+    /// Nothing could be checked (issue 11): the error goes to the error stream, and the verdict (Status Error,
+    /// ExitCode 3) is still written, so "exit (Invoke-MapiHttpDiagnostic -Summary).ExitCode" never reports success.
+    /// With -ErrorAction Stop the error stops the command as any error does.
+    /// </summary>
+    private void CouldNotCheck(ErrorRecord error)
     {
-        IEndpointProbeStage? stage = offline ? null : CreateEndpointProbeStage();
-        if (stage is null)
-        {
-            const string reason = "the endpoints are not probed from a snapshot (run Invoke-MapiHttpDiagnostic live, or Test-MapiHttpEndpoint, where the servers can be reached)";
-            foreach (EndpointProbeRequest request in plan)
-            {
-                emit(new MapiHttpEndpointResult(
-                    "EndpointProbe", CheckStatus.Skipped, MapiHttpCause.None, request.Url.OriginalString, null, request.Server, request.Identity,
-                    null, null, false, $"{request.Url} ({(request.IsNamespace ? "namespace" : request.Server)}) was not probed: {reason}.", null, null));
-            }
-
-            return;
-        }
-
-        await stage.RunAsync(
-            plan,
-            emit,
-            (done, total) => pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", $"Endpoints: {done} of {total}") { PercentComplete = 60 + (40 * done / Math.Max(1, total)) }),
-            token).ConfigureAwait(false);
+        WriteError(error);
+        WriteObject(MapiHttpVerdict.CouldNotCheck(error));
     }
 
     /// <summary>
     /// The stage that probes <see cref="EndpointProbePlan"/>'s URLs with Test-MapiHttpEndpoint's engine: each front
     /// end's /mapi and the healthcheck.htm of OWA, EWS, ActiveSync, OAB and Autodiscover beside it.
     /// </summary>
-    private IEndpointProbeStage CreateEndpointProbeStage() => new ProbeEndpointStage(new ProbeOptions
+    private IEndpointProbeStage CreateEndpointProbeStage()
     {
-        Timeout = TimeSpan.FromSeconds(TimeoutSec),
-        CertificateExpiryWarningDays = CertificateExpiryWarningDays,
-        CompareVirtualDirectories = ProbeSteps.OtherVirtualDirectories,
-        Resolver = Services.Resolver,
-    });
+        var options = new ProbeOptions
+        {
+            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            CertificateExpiryWarningDays = CertificateExpiryWarningDays,
+            CompareVirtualDirectories = ProbeSteps.OtherVirtualDirectories,
+            Resolver = Services.Resolver,
+        };
+        return Services.EndpointProbeStageFactory?.Invoke(options) ?? new ProbeEndpointStage(options);
+    }
 }

@@ -96,7 +96,7 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
                 }
                 catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
                 {
-                    NotFound(literal, $"Log path '{literal}' was not found: {ex.Message}", ex);
+                    NotFound(literal, $"Log path '{DisplayText.Safe(literal)}' was not found: {DisplayText.Safe(ex.Message)}", ex);
                     continue;
                 }
 
@@ -119,7 +119,7 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
             }
             catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
             {
-                NotFound(pattern, $"Log path '{pattern}' was not found: {ex.Message}", ex);
+                NotFound(pattern, $"Log path '{DisplayText.Safe(pattern)}' was not found: {DisplayText.Safe(ex.Message)}", ex);
                 continue;
             }
 
@@ -130,7 +130,7 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
 
             if (resolved.Count == 0)
             {
-                NotFound(pattern, $"No file or folder matches '{pattern}'.", null);
+                NotFound(pattern, $"No file or folder matches '{DisplayText.Safe(pattern)}'.", null);
                 continue;
             }
 
@@ -150,7 +150,7 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
             return true;
         }
 
-        NotFound(input, $"'{input}' is a {provider.Name} path; log files must be on the file system.", null);
+        NotFound(input, $"'{DisplayText.Safe(input)}' is a {provider.Name} path; log files must be on the file system.", null);
         return false;
     }
 
@@ -165,13 +165,13 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
             }
             catch (Exception ex) when (LogFiles.IsReadFailure(ex))
             {
-                WriteError(ErrorRecords.Create(LogErrorIds.LogReadFailed, ErrorCategory.ReadError, input, $"Log folder '{path}' could not be listed: {ex.Message}", ex));
+                WriteError(ErrorRecords.Create(LogErrorIds.LogReadFailed, ErrorCategory.ReadError, input, $"Log folder '{DisplayText.Safe(path)}' could not be listed: {DisplayText.Safe(ex.Message)}", ex));
                 return;
             }
 
             if (logs.Length == 0)
             {
-                NotFound(input, $"Folder '{path}' holds no *.log files.", null);
+                NotFound(input, $"Folder '{DisplayText.Safe(path)}' holds no *.log files.", null);
                 return;
             }
 
@@ -188,7 +188,7 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
 
         if (!File.Exists(path))
         {
-            NotFound(input, $"Log file '{path}' was not found.", null);
+            NotFound(input, $"Log file '{DisplayText.Safe(path)}' was not found.", null);
             return;
         }
 
@@ -222,6 +222,8 @@ public abstract class MapiHttpLogCmdletBase : MapiHttpCmdletBase
             _pipeline.WriteError(ErrorRecords.Create(errorId, category, path, message, inner));
 
         public void Verbose(string message) => _pipeline.WriteVerbose(message);
+
+        public void Warning(string message) => _pipeline.WriteWarning(message);
 
         public void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount)
         {

@@ -55,7 +55,9 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VirtualDirectorySet)]
     [AllowNull]
     [AllowEmptyCollection]
-    public object[]? IISAuthenticationMethods { get; set; }
+    // object, not object[] (issue 11): binding to an array unwraps each deserialized enum to its number (2, 13), losing
+    // the name that only the element's ToString carries; the value is read by name through ExchangeValues instead.
+    public object? IISAuthenticationMethods { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull]
@@ -217,14 +219,15 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
         }
     }
 
-    private (IReadOnlyList<string> Schemes, string Source) ExpectedFor(object[]? vdirMethods)
+    private (IReadOnlyList<string> Schemes, string Source) ExpectedFor(object? vdirMethods)
     {
         if (ExpectedAuthenticationMethods is { Length: > 0 })
         {
             return (AuthenticationSchemes.Normalize(ExpectedAuthenticationMethods.SelectMany(SplitList)), "-ExpectedAuthenticationMethods");
         }
 
-        string[] fromVdir = (vdirMethods ?? Array.Empty<object>()).SelectMany(Flatten).Select(TextOf).Where(t => !string.IsNullOrWhiteSpace(t)).SelectMany(t => SplitList(t!)).ToArray();
+        // Through the one Exchange adapter (issue 11): a deserialized enum is read by its name, never its number.
+        string[] fromVdir = Exchange.ExchangeValues.StringsOf(vdirMethods).SelectMany(SplitList).ToArray();
         return fromVdir.Length > 0
             ? (AuthenticationSchemes.Normalize(fromVdir), "IISAuthenticationMethods of the virtual directory")
             : (AuthenticationSchemes.DefaultExpected, "the default, Negotiate and NTLM");
@@ -232,22 +235,6 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
 
     private static IEnumerable<string> SplitList(string text) =>
         text.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries);
-
-    private static IEnumerable<object?> Flatten(object? value)
-    {
-        object? inner = value is PSObject ps ? ps.BaseObject : value;
-        if (inner is IEnumerable list and not string)
-        {
-            foreach (object? item in list)
-            {
-                yield return item;
-            }
-        }
-        else
-        {
-            yield return inner;
-        }
-    }
 
     /// <summary>
     /// The text of a bound value: live Exchange types (Uri, ADObjectId, ServerIdParameter) and their deserialized

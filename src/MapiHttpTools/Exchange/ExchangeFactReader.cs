@@ -47,24 +47,28 @@ internal static class ExchangeFactReader
 
     /// <summary>
     /// A certificate from its bytes (a live ExchangeCertificate is an X509Certificate2; a deserialized one keeps
-    /// RawData). Only the public certificate is kept: RawData never holds the private key. Null when there are no bytes.
+    /// RawData). Only the public certificate is kept: RawData never holds the private key. Null when there is no
+    /// RawData property at all; RawData that is empty or not a certificate (a damaged or hand-edited snapshot, issue 20)
+    /// is an <see cref="ExchangeDataException"/> naming the certificate, which the diagnostic reports as one error.
     /// </summary>
     public static ExchangeCertificateFacts? ReadCertificate(PSObject obj, string server)
     {
+        object? rawValue = obj.BaseObject is X509Certificate2 ? null : ExchangeValues.Raw(obj, "RawData");
         byte[]? raw = obj.BaseObject is X509Certificate2 live ? live.RawData : ExchangeValues.Bytes(obj, "RawData");
-        if (raw is null)
+        if (raw is null && rawValue is null)
         {
             return null;
         }
 
+        string which = ExchangeValues.Text(obj, "Thumbprint") ?? ExchangeValues.Text(obj, "Subject") ?? "a certificate";
         X509Certificate2 certificate;
         try
         {
-            certificate = new X509Certificate2(raw);
+            certificate = raw is { Length: > 0 } ? new X509Certificate2(raw) : throw new CryptographicException("RawData is empty");
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            return null;
+            throw new ExchangeDataException($"{Infrastructure.DisplayText.Safe(which)} of {Infrastructure.DisplayText.Safe(server)} has RawData that is not a certificate ({ex.Message}).");
         }
 
         using (certificate)

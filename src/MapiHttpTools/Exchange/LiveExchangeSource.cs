@@ -54,7 +54,12 @@ internal sealed class LiveExchangeSource : IExchangeSource
             {
                 foreach (PSObject obj in await CollectAsync(new ExchangeCommand("Get-ExchangeServer").With("Identity", name), cancellation).ConfigureAwait(false))
                 {
-                    servers.Add(ExchangeFactReader.ReadServer(obj));
+                    // One server, one name (issue 11): -Server EX01, EX01.contoso.lab is EX01 once, under Exchange's name.
+                    ExchangeServerFacts server = ExchangeFactReader.ReadServer(obj);
+                    if (!servers.Any(s => string.Equals(s.Name, server.Name, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        servers.Add(server);
+                    }
                 }
             }
             catch (ExchangeCommandException ex)

@@ -48,25 +48,43 @@ internal sealed class RunspaceCommandRunner : IExchangeCommandRunner
         "Get-ClientAccessService",
     };
 
-    /// <summary>Which of <paramref name="names"/> the session lacks. Call on the pipeline thread.</summary>
+    /// <summary>The Exchange cmdlets Repair-MapiVirtualDirectory changes settings with.</summary>
+    public static readonly IReadOnlyList<string> WriteCommands = new[]
+    {
+        "Set-OrganizationConfig", "Set-MapiVirtualDirectory", "New-MapiVirtualDirectory", "Remove-MapiVirtualDirectory",
+    };
+
+    /// <summary>Which of <paramref name="names"/> the session lacks (the one presence test). Call on the pipeline thread.</summary>
     public static IReadOnlyList<string> FindMissing(PSCmdlet cmdlet, IEnumerable<string> names) =>
         names.Where(name => cmdlet.InvokeCommand.GetCommand(name, CommandTypes.All) is null).ToArray();
 
     /// <summary>
-    /// The one error for "no Exchange here": names what to do. Raised when none of <paramref name="required"/> exist.
+    /// The one error for "no Exchange here" (issue 12): names the missing cmdlets and what to do. <paramref name="alternative"/>
+    /// adds what else the calling cmdlet offers ("or analyse an exported snapshot with -SnapshotPath", "Nothing was changed").
     /// </summary>
-    public static ErrorRecord NotFoundError(IReadOnlyList<string> missing) => ErrorRecords.Create(
-        "ExchangeCmdletsNotFound",
+    public static ErrorRecord NotFoundError(IReadOnlyList<string> missing, string? alternative = " Or analyse an exported snapshot with -SnapshotPath.") => ErrorRecords.Create(
+        NotFoundErrorId,
         ErrorCategory.ObjectNotFound,
-        string.Join(",", missing),
+        string.Join(", ", missing),
+        NotFoundMessage(missing, alternative));
+
+    /// <summary>The error id of <see cref="NotFoundError"/>.</summary>
+    public const string NotFoundErrorId = "ExchangeCmdletsNotFound";
+
+    /// <summary>The text of <see cref="NotFoundError"/>, for engines that report through their own exception type.</summary>
+    public static string NotFoundMessage(IReadOnlyList<string> missing, string? alternative) =>
         $"The Exchange cmdlets this command needs ({string.Join(", ", missing)}) are not in this session. Run it in the Exchange Management Shell, " +
         "or connect a remote Exchange session first ($s = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri http://<server>/PowerShell/ " +
-        "-Authentication Kerberos; Import-PSSession $s -DisableNameChecking), or analyse an exported snapshot with -SnapshotPath.");
+        "-Authentication Kerberos; Import-PSSession $s -DisableNameChecking)." + alternative;
 
     /// <summary>For a cmdlet that calls Exchange from its own pipeline thread (ProcessRecord and friends).</summary>
-    public static RunspaceCommandRunner Inline(PSCmdlet cmdlet)
+    public static RunspaceCommandRunner Inline(PSCmdlet cmdlet) => Inline(cmdlet, AllCommands);
+
+    /// <summary>As <see cref="Inline(PSCmdlet)"/>, for a caller that may run <paramref name="commands"/>.</summary>
+    public static RunspaceCommandRunner Inline(PSCmdlet cmdlet, IEnumerable<string> commands)
     {
-        IReadOnlyList<string> missing = FindMissing(cmdlet, AllCommands);
+        IReadOnlyList<string> all = commands.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        IReadOnlyList<string> missing = FindMissing(cmdlet, all);
         return new RunspaceCommandRunner(
             action =>
             {
@@ -80,7 +98,7 @@ internal sealed class RunspaceCommandRunner : IExchangeCommandRunner
                     return Task.FromException(ex);
                 }
             },
-            AllCommands.Except(missing, StringComparer.OrdinalIgnoreCase));
+            all.Except(missing, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>For async work started with RunAsync: every call is posted to the pipeline thread and awaited.</summary>

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Xml;
 using System.Xml.Linq;
 using MapiHttpTools.Infrastructure;
+using MapiHttpTools.Infrastructure.Clixml;
 
 namespace MapiHttpTools.Iis;
 
@@ -536,7 +537,8 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
     {
         var result = new Dictionary<(string, string, string), (string?, string?)>();
         var siteName = new Regex("@name='(?<name>[^']*)'", RegexOptions.CultureInvariant);
-        foreach (object item in PSSerializer.DeserializeAsList(File.ReadAllText(path)))
+        // Read as data (issue 20): no type table, no converters, no rehydration.
+        foreach (object? item in ClixmlReader.ReadFile(path, "a Get-WebBinding export", ClixmlReader.DefaultMaxFileBytes))
         {
             if (item is not PSObject binding)
             {

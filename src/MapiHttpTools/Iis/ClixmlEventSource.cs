@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Xml;
+using MapiHttpTools.Infrastructure.Clixml;
 
 namespace MapiHttpTools.Iis;
 
@@ -56,9 +57,10 @@ internal sealed class ClixmlEventSource : IEventSource
         object[] items;
         try
         {
-            items = PSSerializer.DeserializeAsList(File.ReadAllText(full));
+            // Read as data (issue 20): no type table, no converters, no rehydration.
+            items = ClixmlReader.ReadFile(full, "an event export", ClixmlReader.DefaultMaxFileBytes).Where(i => i is not null).Select(i => i!).ToArray();
         }
-        catch (Exception ex) when (ex is XmlException or InvalidOperationException or RuntimeException)
+        catch (Exception ex) when (ex is XmlException or InvalidOperationException or RuntimeException or IOException)
         {
             throw new InvalidDataException($"'{full}' is not an Export-Clixml file of events: {ex.Message}", ex);
         }

@@ -36,6 +36,9 @@ internal sealed class ModuleServices
     /// </summary>
     public string? DefaultBackupFolder { get; set; }
 
+    /// <summary>Given the probe options, the endpoint probe Invoke-MapiHttpDiagnostic runs instead of the network one.</summary>
+    public Func<ProbeOptions, Diagnostics.IEndpointProbeStage>? EndpointProbeStageFactory { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {

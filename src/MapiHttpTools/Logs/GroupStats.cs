@@ -21,7 +21,12 @@ internal class GroupStats
 
     public long Requests;
     public long Failures;
+
+    /// <summary>401s that failed: not followed by the same client's success (issue 11).</summary>
     public long Unauthorized;
+
+    /// <summary>401s the same client followed with a success within <see cref="ChallengePairing.Window"/>: the handshake, not failures.</summary>
+    public long Challenges;
     public long ServiceUnavailable;
 
     /// <summary>503s on /mapi/nspi (the address book pool) rather than /mapi/emsmdb.</summary>
@@ -43,8 +48,12 @@ internal class GroupStats
     /// <summary>503 count per minute (minute = ticks / TicksPerMinute), for burst detection; null when not tracked.</summary>
     public Dictionary<long, int>? UnavailableMinutes { get; }
 
+    /// <summary>
+    /// Counts a request. With <paramref name="deferred"/> (a 401 that may be a challenge) it is not yet a failure:
+    /// <see cref="AddFailedChallenge"/> or <see cref="AddChallenge"/> says what it was once the client's next answer is known.
+    /// </summary>
     [MethodImpl(Hot.Path)]
-    public void Add(in LineFacts facts, bool addressBook)
+    public void Add(in LineFacts facts, bool addressBook, bool deferred = false)
     {
         Requests++;
         if (facts.Ticks < FirstTicks)
@@ -62,7 +71,7 @@ internal class GroupStats
             Latency.Add(facts.LatencyMs);
         }
 
-        if (!facts.IsFailure)
+        if (!facts.IsFailure || deferred)
         {
             return;
         }
@@ -110,11 +119,25 @@ internal class GroupStats
         }
     }
 
+    /// <summary>A deferred 401 that was not followed by the client's success: a failure.</summary>
+    public void AddFailedChallenge(long ticks)
+    {
+        Failures++;
+        Unauthorized++;
+        FirstFailureTicks = Math.Min(FirstFailureTicks, ticks);
+        LastFailureTicks = Math.Max(LastFailureTicks, ticks);
+        AddStatus(401, 1);
+    }
+
+    /// <summary>A deferred 401 the client followed with a success: the normal handshake.</summary>
+    public void AddChallenge() => Challenges++;
+
     public void Merge(GroupStats other)
     {
         Requests += other.Requests;
         Failures += other.Failures;
         Unauthorized += other.Unauthorized;
+        Challenges += other.Challenges;
         ServiceUnavailable += other.ServiceUnavailable;
         AddressBookUnavailable += other.AddressBookUnavailable;
         UnavailableWithoutBackEnd += other.UnavailableWithoutBackEnd;

@@ -33,6 +33,13 @@ internal struct LineFacts
     /// <summary>A NotificationWait: a long poll that waits for mail by design, so its time is not latency.</summary>
     public bool IsLongPoll;
 
+    /// <summary>Exchange's own monitoring (HealthMailbox... users, the MapiHttpClient probe agent): counted apart (issue 11).</summary>
+    public bool IsMonitoring;
+
+    /// <summary>Where the request type is in the line's buffer (ProtocolAction, or the RT: part of ClientRequestId); length 0 when none.</summary>
+    public int RequestTypeStart;
+    public int RequestTypeLength;
+
     public bool HasLatency => !double.IsNaN(LatencyMs);
 }
 
@@ -51,6 +58,9 @@ internal sealed class LineEvaluator
     private DayCache _day;
     private string?[] _clientKeys = new string?[64];
     private string?[] _clientVersions = new string?[64];
+    private byte[] _monitoringUsers = new byte[256];
+    private byte[] _monitoringAnchors = new byte[256];
+    private byte[] _monitoringAgents = new byte[64];
 
     public LineEvaluator(LogFilter filter)
     {
@@ -58,6 +68,11 @@ internal sealed class LineEvaluator
     }
 
     public LogFilter Filter => _filter;
+
+    /// <summary>The first and last time of the MAPI/HTTP lines seen, before the time filter (issue 11: say what -Since missed).</summary>
+    public long DataFirstTicks { get; private set; } = long.MaxValue;
+
+    public long DataLastTicks { get; private set; } = long.MinValue;
 
     /// <summary>Authenticated users (and client names of MAPI Client Access).</summary>
     public BytePool Users { get; } = new();
@@ -92,6 +107,16 @@ internal sealed class LineEvaluator
         if (!timeOk)
         {
             return LineOutcome.BadValue;
+        }
+
+        if (facts.Ticks < DataFirstTicks)
+        {
+            DataFirstTicks = facts.Ticks;
+        }
+
+        if (facts.Ticks > DataLastTicks)
+        {
+            DataLastTicks = facts.Ticks;
         }
 
         if (facts.Ticks < _filter.SinceTicks || facts.Ticks >= _filter.UntilTicks)
@@ -147,9 +172,104 @@ internal sealed class LineEvaluator
         }
 
         facts.Agent = s.UserAgent >= 0 ? Agents.Intern(f, s.UserAgent) : Agents.Intern(f, s.ClientVersion);
+        facts.IsMonitoring = IsMonitoring(ref _monitoringUsers, Users, facts.User, MonitoringUser) ||
+                             IsMonitoring(ref _monitoringAnchors, Anchors, facts.Anchor, MonitoringUser) ||
+                             (s.UserAgent >= 0 && IsMonitoring(ref _monitoringAgents, Agents, facts.Agent, MonitoringAgent));
         facts.IsFailure = IsFailure(f, s, in facts);
-        facts.IsLongPoll = f.EqualsAscii(s.RequestType, "NotificationWait");
+        if (FindRequestType(f, s, out facts.RequestTypeStart, out facts.RequestTypeLength))
+        {
+            facts.IsLongPoll = BytesEqual(f.Buffer, facts.RequestTypeStart, facts.RequestTypeLength, "NotificationWait");
+        }
+
         return LineOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The request type: the request-type column where it is filled (MapiHttp Mailbox RequestType, MAPI Client
+    /// Access operation, ProtocolAction of older HttpProxy lines), else the RT: part of HttpProxy's ClientRequestId,
+    /// which is where Exchange really writes it (issue 11: "R:{guid}:7;RT:NotificationWait;CI:{guid}:3;CID:{guid}").
+    /// </summary>
+    [MethodImpl(Hot.Path)]
+    internal static bool FindRequestType(LineFields f, LogSchema s, out int start, out int length)
+    {
+        if (!f.IsEmpty(s.RequestType))
+        {
+            start = f.Start(s.RequestType);
+            length = f.Length(s.RequestType);
+            return true;
+        }
+
+        return FindPart(f, s.ClientRequestId, "RT:", out start, out length);
+    }
+
+    /// <summary>The value of a "KEY:" part of a ';'-separated field (the part must start the field or follow a ';').</summary>
+    [MethodImpl(Hot.Path)]
+    internal static bool FindPart(LineFields f, int index, string key, out int start, out int length)
+    {
+        start = length = 0;
+        if (index < 0 || f.IsEmpty(index))
+        {
+            return false;
+        }
+
+        int fieldStart = f.Start(index);
+        int end = fieldStart + f.Length(index);
+        byte[] b = f.Buffer;
+        int at = fieldStart;
+        while (at + key.Length <= end)
+        {
+            bool match = true;
+            for (int k = 0; k < key.Length; k++)
+            {
+                if (b[at + k] != (byte)key[k])
+                {
+                    match = false;
+                    break;
+                }
+            }
+
+            if (match)
+            {
+                int valueStart = at + key.Length;
+                int stop = valueStart;
+                while (stop < end && b[stop] != (byte)';')
+                {
+                    stop++;
+                }
+
+                start = valueStart;
+                length = stop - valueStart;
+                return length > 0;
+            }
+
+            // Skip to the next part.
+            while (at < end && b[at] != (byte)';')
+            {
+                at++;
+            }
+
+            at++;
+        }
+
+        return false;
+    }
+
+    private static bool BytesEqual(byte[] b, int start, int length, string text)
+    {
+        if (length != text.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < length; i++)
+        {
+            if (b[start + i] != (byte)text[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>"Outlook 16.0.17928" for the summary's client dimension (cached per distinct agent).</summary>
@@ -219,10 +339,57 @@ internal sealed class LineEvaluator
         }
     }
 
+    private static bool MonitoringUser(string name) => name.IndexOf("HealthMailbox", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    private static bool MonitoringAgent(string agent) => agent.StartsWith("MapiHttpClient", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The monitoring decision for a pooled value, computed once per distinct value.</summary>
+    [MethodImpl(Hot.Path)]
+    private static bool IsMonitoring(ref byte[] cache, BytePool pool, int id, Func<string, bool> test)
+    {
+        if (id < 0)
+        {
+            return false;
+        }
+
+        if (id >= cache.Length)
+        {
+            Array.Resize(ref cache, Math.Max(id + 1, cache.Length * 2));
+        }
+
+        if (cache[id] == 0)
+        {
+            cache[id] = test(pool[id]) ? (byte)1 : (byte)2;
+        }
+
+        return cache[id] == 1;
+    }
+
     private static bool Assign(out int target, int value)
     {
         target = value;
         return true;
+    }
+
+    /// <summary>The protocol of a line that is not MAPI/HTTP ("Owa", "Eas", "RpcHttp"; for IIS the application, "owa"), for the warning.</summary>
+    internal static string? Protocol(LineFields f, LogSchema s)
+    {
+        switch (s.Kind)
+        {
+            case MapiHttpLogKind.HttpProxy:
+                return f.GetString(s.Protocol) ?? f.GetString(s.UrlStem);
+            case MapiHttpLogKind.Iis:
+                string? stem = f.GetString(s.UrlStem);
+                if (stem is null)
+                {
+                    return null;
+                }
+
+                string[] parts = stem.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+                return parts.Length > 0 ? parts[0] : stem;
+            default:
+                return f.GetString(s.Protocol);
+        }
     }
 
     /// <summary>

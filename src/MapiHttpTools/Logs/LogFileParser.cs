@@ -20,13 +20,16 @@ internal enum MalformedReason
 
     /// <summary>A value that must parse does not (a date, a number).</summary>
     BadValue,
+
+    /// <summary>A line longer than the reader keeps (issue 20): skipped to its line end without being buffered whole.</summary>
+    TooLong,
 }
 
 /// <summary>Counts skipped lines per reason and remembers where the first of each was.</summary>
 internal sealed class MalformedCounter
 {
-    private readonly long[] _counts = new long[4];
-    private readonly long[] _firstLine = new long[4];
+    private readonly long[] _counts = new long[5];
+    private readonly long[] _firstLine = new long[5];
 
     public long Total { get; private set; }
 
@@ -52,6 +55,7 @@ internal sealed class MalformedCounter
         Append(text, MalformedReason.BadQuoting, "with broken quoting");
         Append(text, MalformedReason.BadValue, "with a value that does not parse");
         Append(text, MalformedReason.Truncated, "cut short without a line end (still being written?)");
+        Append(text, MalformedReason.TooLong, $"longer than {LogLineReader.DefaultMaxLineBytes >> 20} MB (not a log line; skipped unread)");
         return text.ToString();
     }
 
@@ -115,8 +119,8 @@ internal sealed class LogFileParser : IDisposable
     /// <summary>Opens <paramref name="path"/> with a small buffer, to read its header only.</summary>
     public static LogFileParser OpenHeader(string path, CancellationToken cancellation) => Create(path, new LogLineReader(path, cancellation, 64 * 1024));
 
-    internal static LogFileParser Open(Stream stream, string path, CancellationToken cancellation, int bufferBytes = 1 << 20) =>
-        Create(path, new LogLineReader(stream, cancellation, bufferBytes));
+    internal static LogFileParser Open(Stream stream, string path, CancellationToken cancellation, int bufferBytes = 1 << 20, int maxLineBytes = LogLineReader.DefaultMaxLineBytes) =>
+        Create(path, new LogLineReader(stream, cancellation, bufferBytes, maxLineBytes));
 
     private static LogFileParser Create(string path, LogLineReader reader)
     {
@@ -222,6 +226,12 @@ internal sealed class LogFileParser : IDisposable
                 return false;
             }
 
+            if (_reader.LineTooLong)
+            {
+                Malformed.Add(MalformedReason.TooLong, _reader.LineNumber);
+                continue;
+            }
+
             if (_reader.LineLength == 0)
             {
                 continue;
@@ -246,6 +256,12 @@ internal sealed class LogFileParser : IDisposable
             if (result == SplitResult.OpenQuote)
             {
                 result = ExtendQuotedRecord(schema);
+                if (_reader.LineTooLong)
+                {
+                    // A stray quote ran into a line too long to keep: both are lost, reading goes on after it.
+                    Malformed.Add(MalformedReason.TooLong, _reader.LineNumber);
+                    continue;
+                }
             }
 
             if (result is SplitResult.OpenQuote or SplitResult.BadQuote)
@@ -282,7 +298,14 @@ internal sealed class LogFileParser : IDisposable
         LineBookmark firstLine = _reader.Bookmark();
         for (int extra = 1; extra < MaxLinesPerRecord; extra++)
         {
-            if (!_reader.ExtendLine() || _reader.LineUnterminated || _reader.LineLength > MaxRecordBytes)
+            bool extended = _reader.ExtendLine();
+            if (_reader.LineTooLong)
+            {
+                // The buffered lines are gone: no rewind; the caller counts the loss.
+                return SplitResult.BadQuote;
+            }
+
+            if (!extended || _reader.LineUnterminated || _reader.LineLength > MaxRecordBytes)
             {
                 break;
             }

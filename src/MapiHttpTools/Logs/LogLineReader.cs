@@ -12,8 +12,11 @@ namespace MapiHttpTools.Logs;
 /// </summary>
 internal sealed class LogLineReader : IDisposable
 {
-    /// <summary>A longer "line" means the file is not a text log (or is corrupt).</summary>
-    internal const int MaxLineBytes = 16 << 20;
+    /// <summary>
+    /// The longest line kept (real lines are 1-4 KB). A longer one (issue 20: 100 MB without a line end) is not
+    /// buffered whole: its bytes are skipped to the next line end and it is reported with <see cref="LineTooLong"/>.
+    /// </summary>
+    internal const int DefaultMaxLineBytes = 4 << 20;
 
     private const int InitialBufferBytes = 1 << 20;
 
@@ -29,16 +32,18 @@ internal sealed class LogLineReader : IDisposable
     private int _scanFrom;
     private bool _eof;
     private long _bufferOffset;
+    private readonly int _maxLineBytes;
 
     public LogLineReader(string path, CancellationToken cancellation, int bufferBytes = InitialBufferBytes)
         : this(Open(path), cancellation, bufferBytes)
     {
     }
 
-    internal LogLineReader(Stream stream, CancellationToken cancellation, int bufferBytes = InitialBufferBytes)
+    internal LogLineReader(Stream stream, CancellationToken cancellation, int bufferBytes = InitialBufferBytes, int maxLineBytes = DefaultMaxLineBytes)
     {
         _stream = stream;
         _cancellation = cancellation;
+        _maxLineBytes = Math.Max(maxLineBytes, 64);
         byte[]? spare = bufferBytes == InitialBufferBytes ? t_spare : null;
         t_spare = spare is null ? t_spare : null;
         _buffer = spare ?? new byte[Math.Max(64, bufferBytes)];
@@ -61,6 +66,9 @@ internal sealed class LogLineReader : IDisposable
     /// <summary>True when the current line ended at the end of the file without a line end.</summary>
     public bool LineUnterminated { get; private set; }
 
+    /// <summary>True when the current line was longer than the limit: its bytes were skipped, <see cref="LineLength"/> is 0.</summary>
+    public bool LineTooLong { get; private set; }
+
     /// <summary>Bytes of the file consumed so far.</summary>
     public long Position => _bufferOffset + _next;
 
@@ -76,6 +84,7 @@ internal sealed class LogLineReader : IDisposable
     {
         LineStart = _next;
         _scanFrom = _next;
+        LineTooLong = false;
         return FindLineEnd();
     }
 
@@ -131,12 +140,44 @@ internal sealed class LogLineReader : IDisposable
                 return false;
             }
 
+            if (LineStart == 0 && _dataEnd == _buffer.Length && _buffer.Length >= _maxLineBytes)
+            {
+                return SkipLongLine();
+            }
+
             _scanFrom = _dataEnd;
             int shift = Fill(LineStart);
             LineStart -= shift;
             _scanFrom -= shift;
             _next -= shift;
             searchStart -= shift;
+        }
+    }
+
+    /// <summary>
+    /// The current line fills the largest buffer allowed: drop what is buffered and read on (in buffer-sized
+    /// steps, checking cancellation each time) to the next line end, which is where the next line starts.
+    /// </summary>
+    private bool SkipLongLine()
+    {
+        while (true)
+        {
+            _bufferOffset += _dataEnd;
+            _dataEnd = 0;
+            _next = 0;
+            LineStart = 0;
+            Fill(0);
+            int newline = _dataEnd > 0 ? Array.IndexOf(_buffer, (byte)'\n', 0, _dataEnd) : -1;
+            if (newline >= 0 || _eof)
+            {
+                _next = newline >= 0 ? newline + 1 : _dataEnd;
+                LineStart = _next;
+                LineLength = 0;
+                LineUnterminated = newline < 0;
+                LineTooLong = true;
+                LineNumber++;
+                return true;
+            }
         }
     }
 
@@ -166,14 +207,9 @@ internal sealed class LogLineReader : IDisposable
             shift = keepFrom;
         }
 
-        if (_dataEnd == _buffer.Length)
+        if (_dataEnd == _buffer.Length && _buffer.Length < _maxLineBytes)
         {
-            if (_buffer.Length >= MaxLineBytes)
-            {
-                throw new InvalidDataException($"line {LineNumber + 1} is longer than {MaxLineBytes >> 20} MB: this is not a text log");
-            }
-
-            Array.Resize(ref _buffer, Math.Min(MaxLineBytes, _buffer.Length * 2));
+            Array.Resize(ref _buffer, Math.Min(_maxLineBytes, _buffer.Length * 2));
         }
 
         int read = _stream.Read(_buffer, _dataEnd, _buffer.Length - _dataEnd);

@@ -5,127 +5,9 @@ using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using System.Runtime.CompilerServices;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Logs;
-
-/// <summary>What the engine tells its caller while it reads (the cmdlets forward it to the pipeline). Thread-safe.</summary>
-internal interface ILogObserver
-{
-    /// <summary>A file could not be read at all, or not to its end. Ids: LogFileNotFound, UnknownLogFormat, LogReadFailed.</summary>
-    void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner);
-
-    void Verbose(string message);
-
-    /// <summary>Called often; the observer throttles.</summary>
-    void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount);
-}
-
-/// <summary>An observer that ignores everything (the benchmark).</summary>
-internal sealed class NullObserver : ILogObserver
-{
-    public static readonly NullObserver Instance = new();
-
-    public void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner)
-    {
-    }
-
-    public void Verbose(string message)
-    {
-    }
-
-    public void Progress(long bytesDone, long bytesTotal, string currentFile, int filesDone, int fileCount)
-    {
-    }
-}
-
-/// <summary>The stable error ids of the log cmdlets.</summary>
-internal static class LogErrorIds
-{
-    public const string LogFileNotFound = "LogFileNotFound";
-    public const string UnknownLogFormat = "UnknownLogFormat";
-    public const string LogReadFailed = "LogReadFailed";
-}
-
-/// <summary>Counters of one read.</summary>
-internal sealed class LogReadTotals
-{
-    public long Files;
-    public long Bytes;
-    public long DataLines;
-    public long Accepted;
-    public long Filtered;
-    public long OtherProtocol;
-    public long Malformed;
-
-    public void Add(LogReadTotals other)
-    {
-        Files += other.Files;
-        Bytes += other.Bytes;
-        DataLines += other.DataLines;
-        Accepted += other.Accepted;
-        Filtered += other.Filtered;
-        OtherProtocol += other.OtherProtocol;
-        Malformed += other.Malformed;
-    }
-}
-
-/// <summary>
-/// Opens files for the engines: turns every way a file can fail into one observer call with a stable id
-/// and the file named, so one bad file never stops the others.
-/// </summary>
-internal static class LogFiles
-{
-    /// <summary>Opens <paramref name="path"/> and reads its header; null (after reporting) when it cannot be used.</summary>
-    public static LogFileParser? OpenKnown(string path, ILogObserver observer, CancellationToken cancellation, bool headerOnly = false)
-    {
-        LogFileParser parser;
-        try
-        {
-            parser = headerOnly ? LogFileParser.OpenHeader(path, cancellation) : LogFileParser.Open(path, cancellation);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            observer.FileFailed(path, LogErrorIds.LogFileNotFound, ErrorCategory.ObjectNotFound, $"Log file '{path}' was not found.", ex);
-            return null;
-        }
-        catch (Exception ex) when (IsReadFailure(ex))
-        {
-            observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read: {ex.Message}", ex);
-            return null;
-        }
-
-        if (parser.Schema is null)
-        {
-            observer.FileFailed(path, LogErrorIds.UnknownLogFormat, ErrorCategory.InvalidData, $"'{path}' is not a MAPI/HTTP log this module reads: {parser.UnknownReason}.", null);
-            parser.Dispose();
-            return null;
-        }
-
-        return parser;
-    }
-
-    public static bool IsReadFailure(Exception ex) => ex is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or System.Security.SecurityException;
-
-    public static long Length(string path)
-    {
-        try
-        {
-            return new FileInfo(path).Length;
-        }
-        catch (Exception ex) when (IsReadFailure(ex) || ex is ArgumentException)
-        {
-            return 0;
-        }
-    }
-
-    public static void ReportMalformed(LogFileParser parser, ILogObserver observer)
-    {
-        if (parser.Malformed.Total > 0)
-        {
-            observer.Verbose($"{parser.Path}: {parser.Malformed.Total} malformed line(s) skipped: {parser.Malformed.Describe()}.");
-        }
-    }
-}
 
 /// <summary>
 /// Read-MapiHttpLog's engine: streams typed records from files in order, applying the filters before any
@@ -168,7 +50,10 @@ internal sealed class LogReadEngine
                 continue;
             }
 
-            _observer.Verbose($"{path}: {parser.Schema!.Kind} log{(parser.Schema.LogType is null ? string.Empty : $" ('{parser.Schema.LogType}')")}.");
+            _observer.Verbose($"{DisplayText.Safe(path)}: {parser.Schema!.Kind} log{(parser.Schema.LogType is null ? string.Empty : $" ('{DisplayText.Safe(parser.Schema.LogType)}')")}.");
+            long linesBefore = Totals.DataLines;
+            long otherBefore = Totals.OtherProtocol;
+            string? foreign = null;
             try
             {
                 while (parser.Next())
@@ -186,6 +71,7 @@ internal sealed class LogReadEngine
                             break;
                         case LineOutcome.NotMapi:
                             Totals.OtherProtocol++;
+                            foreign ??= LineEvaluator.Protocol(parser.Fields, schema);
                             break;
                         default:
                             parser.ReportBadValue();
@@ -194,6 +80,7 @@ internal sealed class LogReadEngine
 
                     if ((Totals.DataLines & 1023) == 0 && clock.ElapsedMilliseconds > 200)
                     {
+                        cancellation.ThrowIfCancellationRequested();
                         clock.Restart();
                         _observer.Progress(done + parser.Position, total, path, i, files.Count);
                     }
@@ -201,16 +88,180 @@ internal sealed class LogReadEngine
             }
             catch (Exception ex) when (LogFiles.IsReadFailure(ex))
             {
-                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
             }
 
             Totals.Files++;
             Totals.Bytes += parser.Position;
             Totals.Malformed += parser.Malformed.Total;
+            LogFiles.NoteForeign(Totals, path, Totals.DataLines - linesBefore, Totals.OtherProtocol - otherBefore, foreign);
             done += Math.Max(parser.Position, LogFiles.Length(path));
             LogFiles.ReportMalformed(parser, _observer);
         }
 
+        Totals.AddRange(_evaluator.DataFirstTicks, _evaluator.DataLastTicks);
+        LogFiles.ReportForeign(Totals, _observer);
+
         _observer.Progress(total, total, string.Empty, files.Count, files.Count);
+    }
+}
+
+/// <summary>
+/// Turns an accepted line into its typed record (only Read-MapiHttpLog does this; the summary never makes
+/// records). Values that repeat come from the evaluator's pools, so records share their strings.
+/// </summary>
+internal static class LogRecordFactory
+{
+    public static MapiHttpLogRecord Create(LineEvaluator e, LineFields f, LogSchema s, in LineFacts facts, string path, long lineNumber)
+    {
+        byte[] line = f.CopyLine();
+        MapiHttpLogRecord record = s.Kind switch
+        {
+            MapiHttpLogKind.HttpProxy => HttpProxy(e, f, s, line, path, lineNumber),
+            MapiHttpLogKind.MapiHttpMailbox => Mailbox(e, f, s, line, path, lineNumber),
+            MapiHttpLogKind.MapiClientAccess => ClientAccess(e, f, s, line, path, lineNumber),
+            _ => Iis(e, f, s, line, path, lineNumber),
+        };
+
+        record.DateTime = new DateTime(facts.Ticks, DateTimeKind.Utc);
+        record.Status = facts.HasStatus ? facts.Status : null;
+        record.LatencyMs = facts.HasLatency ? facts.LatencyMs : null;
+        record.FrontEnd = facts.FrontEnd >= 0 ? e.Servers[facts.FrontEnd] : null;
+        record.BackEnd = facts.BackEnd >= 0 ? e.Servers[facts.BackEnd] : null;
+        record.User = facts.User >= 0 ? e.Users[facts.User] : facts.Anchor >= 0 ? e.Anchors[facts.Anchor] : null;
+        record.ClientVersion = e.ClientVersion(facts.Agent, f, s);
+        record.IsFailure = facts.IsFailure;
+        record.RequestType = facts.RequestTypeLength > 0 ? Pooled(e, f, facts.RequestTypeStart, facts.RequestTypeLength) : null;
+        record.ClientIpAddress = Pooled(e, f, s.ClientIp);
+        return record;
+    }
+
+    private static string? Pooled(LineEvaluator e, LineFields f, int index)
+    {
+        int id = e.Misc.Intern(f, index);
+        return id >= 0 ? e.Misc[id] : f.GetString(index);
+    }
+
+    private static string Pooled(LineEvaluator e, LineFields f, int start, int length)
+    {
+        int id = e.Misc.Intern(f.Buffer, start, length);
+        return id >= 0 ? e.Misc[id] : System.Text.Encoding.UTF8.GetString(f.Buffer, start, length);
+    }
+
+    private static int? Int(LineFields f, int index) =>
+        f.TryGetInt64(index, out long value) && value >= int.MinValue && value <= int.MaxValue ? (int)value : null;
+
+    private static long? Long(LineFields f, int index) => f.TryGetInt64(index, out long value) ? value : null;
+
+    private static double? Double(LineFields f, int index) => f.TryGetDouble(index, out double value) ? value : null;
+
+    private static HttpProxyLogRecord HttpProxy(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber)
+    {
+        string? authenticated = Pooled(e, f, s.IndexOf("IsAuthenticated"));
+        return new HttpProxyLogRecord(s, line, path, lineNumber)
+        {
+            RequestId = f.GetString(s.RequestId),
+            UserAgent = Pooled(e, f, s.UserAgent),
+            ClientRequestId = f.GetString(s.IndexOf("ClientRequestId")),
+            Protocol = Pooled(e, f, s.Protocol),
+            UrlHost = Pooled(e, f, s.IndexOf("UrlHost")),
+            UrlStem = Pooled(e, f, s.UrlStem),
+            UrlQuery = f.GetString(s.UrlQuery),
+            ProtocolAction = Pooled(e, f, s.RequestType),
+            AuthenticationType = Pooled(e, f, s.IndexOf("AuthenticationType")),
+            IsAuthenticated = authenticated is null ? null : string.Equals(authenticated, "true", StringComparison.OrdinalIgnoreCase),
+            AuthenticatedUser = Pooled(e, f, s.User),
+            AnchorMailbox = Pooled(e, f, s.Anchor),
+            ServerHostName = Pooled(e, f, s.FrontEnd),
+            HttpStatus = Int(f, s.Status),
+            BackEndStatus = Int(f, s.IndexOf("BackEndStatus")),
+            ErrorCode = Pooled(e, f, s.IndexOf("ErrorCode")),
+            Method = Pooled(e, f, s.IndexOf("Method")),
+            TargetServer = Pooled(e, f, s.BackEnd),
+            TargetServerVersion = Pooled(e, f, s.IndexOf("TargetServerVersion")),
+            RoutingType = Pooled(e, f, s.IndexOf("RoutingType")),
+            RequestBytes = Long(f, s.IndexOf("RequestBytes")),
+            ResponseBytes = Long(f, s.IndexOf("ResponseBytes")),
+            BackendProcessingLatency = Double(f, s.IndexOf("BackendProcessingLatency")),
+            TotalRequestTime = Double(f, s.Latency),
+            GenericErrors = f.GetString(s.IndexOf("GenericErrors")),
+        };
+    }
+
+    private static MapiHttpMailboxLogRecord Mailbox(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber) =>
+        new(s, line, path, lineNumber)
+        {
+            RequestId = f.GetString(s.RequestId),
+            UserAgent = Pooled(e, f, s.ClientSoftware),
+            MapiRequestId = f.GetString(s.IndexOf("MapiRequestId")),
+            ClientRequestId = f.GetString(s.IndexOf("ClientRequestId")),
+            HttpStatusCode = Int(f, s.Status),
+            ResponseCode = Int(f, s.ResponseCode),
+            StatusCode = Pooled(e, f, s.IndexOf("StatusCode")),
+            TotalRequestLatency = Double(f, s.Latency),
+            AuthenticatedUserEmail = Pooled(e, f, s.IndexOf("AuthenticatedUserEmail")),
+            ActAsUserEmail = Pooled(e, f, s.Anchor),
+            MailboxId = Pooled(e, f, s.IndexOf("MailboxId")),
+            SourceCafeServer = Pooled(e, f, s.FrontEnd),
+            ClientSoftware = Pooled(e, f, s.ClientSoftware),
+            ClientSoftwareVersion = Pooled(e, f, s.ClientVersion),
+            ClientMode = Pooled(e, f, s.IndexOf("ClientMode")),
+            AuthenticationType = Pooled(e, f, s.IndexOf("AuthenticationType")),
+            GenericErrors = f.GetString(s.IndexOf("GenericErrors")),
+        };
+
+    private static MapiClientAccessLogRecord ClientAccess(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber) =>
+        new(s, line, path, lineNumber)
+        {
+            UserAgent = Pooled(e, f, s.ClientSoftware),
+            SessionId = f.GetString(s.IndexOf("session-id")),
+            ClientName = Pooled(e, f, s.User),
+            ClientSoftware = Pooled(e, f, s.ClientSoftware),
+            ClientSoftwareVersion = Pooled(e, f, s.ClientVersion),
+            ClientMode = Pooled(e, f, s.IndexOf("client-mode")),
+            ServerIp = Pooled(e, f, s.IndexOf("server-ip")),
+            Protocol = Pooled(e, f, s.Protocol),
+            Operation = Pooled(e, f, s.RequestType),
+            RpcStatus = Pooled(e, f, s.Status),
+            Failures = f.GetString(s.IndexOf("failures")),
+        };
+
+    private static IisLogRecord Iis(LineEvaluator e, LineFields f, LogSchema s, byte[] line, string path, long lineNumber)
+    {
+        string? query = f.GetString(s.UrlQuery);
+        string? cafeRequestId = CafeRequestId(query);
+        int agent = e.Agents.Intern(f, s.UserAgent);
+        return new IisLogRecord(s, line, path, lineNumber)
+        {
+            RequestId = cafeRequestId,
+            UserAgent = e.AgentText(agent, s) ?? f.GetString(s.UserAgent)?.Replace('+', ' '),
+            ServerName = Pooled(e, f, s.ServerName),
+            Port = Int(f, s.Port),
+            Method = Pooled(e, f, s.IndexOf("cs-method")),
+            UriStem = Pooled(e, f, s.UrlStem),
+            UriQuery = query,
+            UserName = Pooled(e, f, s.User),
+            SubStatus = Int(f, s.IndexOf("sc-substatus")),
+            Win32Status = Long(f, s.IndexOf("sc-win32-status")),
+            CafeRequestId = cafeRequestId,
+        };
+    }
+
+    /// <summary>The GUID after "cafeReqId=" in an IIS query string, or null.</summary>
+    internal static string? CafeRequestId(string? query)
+    {
+        if (query is null)
+        {
+            return null;
+        }
+
+        int at = query.IndexOf("cafeReqId=", StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || at + 10 + 36 > query.Length)
+        {
+            return null;
+        }
+
+        string candidate = query.Substring(at + 10, 36);
+        return Guid.TryParse(candidate, out _) ? candidate : null;
     }
 }

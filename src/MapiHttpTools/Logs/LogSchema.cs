@@ -39,6 +39,7 @@ internal sealed class LogSchema
                 Status = IndexOf("HttpStatus");
                 Latency = IndexOf("TotalRequestTime");
                 RequestType = IndexOf("ProtocolAction");
+                ClientRequestId = IndexOf("ClientRequestId");
                 ClientIp = IndexOf("ClientIpAddress");
                 UserAgent = IndexOf("UserAgent");
                 UrlStem = IndexOf("UrlStem");
@@ -134,6 +135,12 @@ internal sealed class LogSchema
     public bool LatencyIsDuration { get; }
 
     public int RequestType { get; } = -1;
+
+    /// <summary>
+    /// HttpProxy ClientRequestId ("R:&lt;guid&gt;:&lt;n&gt;;RT:Connect;CI:&lt;guid&gt;:&lt;n&gt;;CID:&lt;guid&gt;"): real HttpProxy\Mapi lines leave
+    /// ProtocolAction empty and carry the request type here as RT: (issue 11), and the client (CI:) for the 401 pairing.
+    /// </summary>
+    public int ClientRequestId { get; } = -1;
 
     public int ClientIp { get; } = -1;
 

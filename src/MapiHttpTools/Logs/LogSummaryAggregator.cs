@@ -17,6 +17,7 @@ internal sealed class LogSummaryAggregator
     private readonly LineEvaluator _e;
     private readonly long _intervalTicks;
     private readonly bool _collectJoin;
+    private readonly bool _includeMonitoring;
     private readonly Dictionary<long, WorkerBucket> _buckets = new();
     private readonly List<GroupStats?> _users = new();
     private readonly List<GroupStats?> _anchors = new();
@@ -26,17 +27,22 @@ internal sealed class LogSummaryAggregator
     private readonly Dictionary<string, GroupStats> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<GroupStats?> _clientByAgent = new();
     private readonly Dictionary<Guid, JoinEntry> _join = new();
+    private readonly ChallengePairing _pairing = new();
     private WorkerBucket? _lastBucket;
     private long _lastBucketKey = long.MinValue;
 
-    public LogSummaryAggregator(LineEvaluator evaluator, TimeSpan interval, bool collectJoin)
+    public LogSummaryAggregator(LineEvaluator evaluator, TimeSpan interval, bool collectJoin, bool includeMonitoring = false)
     {
         _e = evaluator;
         _intervalTicks = interval.Ticks;
         _collectJoin = collectJoin;
+        _includeMonitoring = includeMonitoring;
     }
 
     public GroupStats Total { get; } = new(trackMinutes: true);
+
+    /// <summary>Exchange's own monitoring requests, always counted here; in the other groups only with IncludeMonitoring.</summary>
+    public GroupStats Monitoring { get; } = new();
 
     public long JoinOverflow { get; private set; }
 
@@ -44,7 +50,20 @@ internal sealed class LogSummaryAggregator
     public void Add(LineFields f, LogSchema s, in LineFacts facts)
     {
         bool addressBook = facts.HasStatus && facts.Status == 503 && f.IndexOfAscii(s.UrlStem, "/nspi") >= 0;
-        Total.Add(facts, addressBook);
+        bool unauthorized = facts.HasStatus && facts.Status == 401;
+        bool deferred = unauthorized && facts.IsFailure && s.Kind != MapiHttpLogKind.MapiClientAccess;
+        if (facts.IsMonitoring)
+        {
+            // Issue 11: HealthMailbox probes are not users; counted apart, and in the user figures only when asked.
+            Monitoring.Add(facts, addressBook, deferred);
+            if (!_includeMonitoring)
+            {
+                PairMonitoring(f, s, facts, deferred);
+                return;
+            }
+        }
+
+        Total.Add(facts, addressBook, deferred);
 
         GroupStats? user = null;
         if (facts.User >= 0)
@@ -61,9 +80,10 @@ internal sealed class LogSummaryAggregator
         }
 
         string? client = null;
+        GroupStats? clientGroup = null;
         if (facts.Agent >= 0)
         {
-            GroupStats? clientGroup = facts.Agent < _clientByAgent.Count ? _clientByAgent[facts.Agent] : null;
+            clientGroup = facts.Agent < _clientByAgent.Count ? _clientByAgent[facts.Agent] : null;
             if (clientGroup is null)
             {
                 client = _e.ClientKey(facts.Agent, f, s) ?? "(unknown)";
@@ -81,53 +101,63 @@ internal sealed class LogSummaryAggregator
                 _clientByAgent[facts.Agent] = clientGroup;
             }
 
-            clientGroup.Add(facts, addressBook);
+            clientGroup.Add(facts, addressBook, deferred);
         }
 
         if (user is not null)
         {
-            user.Add(facts, addressBook);
+            user.Add(facts, addressBook, deferred);
             if (facts.Agent >= 0)
             {
                 user.Client = _e.ClientKey(facts.Agent, f, s);
             }
         }
 
+        GroupStats? frontEnd = null;
         if (facts.FrontEnd >= 0)
         {
-            Slot(_frontEnds, facts.FrontEnd, trackMinutes: true).Add(facts, addressBook);
+            frontEnd = Slot(_frontEnds, facts.FrontEnd, trackMinutes: true);
+            frontEnd.Add(facts, addressBook, deferred);
         }
 
+        GroupStats? backEnd = null;
         if (facts.BackEnd >= 0)
         {
-            Slot(_backEnds, facts.BackEnd, trackMinutes: true).Add(facts, addressBook);
+            backEnd = Slot(_backEnds, facts.BackEnd, trackMinutes: true);
+            backEnd.Add(facts, addressBook, deferred);
         }
 
         WorkerBucket bucket = Bucket(facts.Ticks);
         BucketStats stats = bucket.Stats;
-        stats.Add(facts, addressBook);
-        bool unauthorized = facts.HasStatus && facts.Status == 401;
+        stats.Add(facts, addressBook, deferred);
         if (facts.User >= 0)
         {
             stats.Users.Set(facts.User);
-            if (unauthorized)
-            {
-                stats.UnauthorizedUsers.Set(facts.User);
-            }
         }
         else if (facts.Anchor >= 0)
         {
             stats.Anchors.Set(facts.Anchor);
-            if (unauthorized)
-            {
-                stats.UnauthorizedAnchors.Set(facts.Anchor);
-            }
         }
 
-        if (unauthorized && facts.FrontEnd >= 0)
+        if (deferred)
         {
-            bucket.UnauthorizedByFrontEnd.TryGetValue(facts.FrontEnd, out long count);
-            bucket.UnauthorizedByFrontEnd[facts.FrontEnd] = count + 1;
+            var pending = new PendingChallenge(facts.Ticks, user, clientGroup, frontEnd, backEnd, bucket, facts.User, facts.Anchor, facts.FrontEnd, facts.IsMonitoring ? Monitoring : null);
+            if (!_pairing.Defer(f, s, facts, pending))
+            {
+                Fail(pending);
+            }
+        }
+        else
+        {
+            if (unauthorized)
+            {
+                MarkUnauthorized(bucket, facts.User, facts.Anchor, facts.FrontEnd);
+            }
+
+            if (facts.HasStatus && !facts.IsFailure && facts.Status < 400)
+            {
+                ResolvePending(f, s, facts);
+            }
         }
 
         if (_collectJoin && facts.IsFailure && s.Kind == MapiHttpLogKind.HttpProxy && !f.IsEmpty(s.RequestId) &&
@@ -141,6 +171,101 @@ internal sealed class LogSummaryAggregator
             {
                 JoinOverflow++;
             }
+        }
+    }
+
+    /// <summary>Monitoring requests left out of the user figures still pair their 401s, for the Monitoring row only.</summary>
+    private void PairMonitoring(LineFields f, LogSchema s, in LineFacts facts, bool deferred)
+    {
+        if (deferred)
+        {
+            var pending = new PendingChallenge(facts.Ticks, null, null, null, null, null, -1, -1, -1, Monitoring);
+            if (!_pairing.Defer(f, s, facts, pending))
+            {
+                Fail(pending);
+            }
+        }
+        else if (facts.HasStatus && !facts.IsFailure && facts.Status < 400)
+        {
+            ResolvePending(f, s, facts);
+        }
+    }
+
+    private void ResolvePending(LineFields f, LogSchema s, in LineFacts facts)
+    {
+        if (_pairing.HasPending && _pairing.Resolve(f, s, facts, out List<PendingChallenge>? resolved))
+        {
+            foreach (PendingChallenge p in resolved!)
+            {
+                if (facts.Ticks - p.Ticks is >= 0 and <= ChallengePairing.WindowTicks)
+                {
+                    Challenge(p);
+                }
+                else
+                {
+                    Fail(p);
+                }
+            }
+        }
+    }
+
+    /// <summary>At the end of a file: the 401s no success followed are failures (pairing stays within a file).</summary>
+    public void EndFile()
+    {
+        foreach (PendingChallenge p in _pairing.Drain())
+        {
+            Fail(p);
+        }
+    }
+
+    private void Fail(PendingChallenge p)
+    {
+        p.Monitoring?.AddFailedChallenge(p.Ticks);
+        if (p.Bucket is null)
+        {
+            return;
+        }
+
+        Total.AddFailedChallenge(p.Ticks);
+        p.User?.AddFailedChallenge(p.Ticks);
+        p.Client?.AddFailedChallenge(p.Ticks);
+        p.FrontEnd?.AddFailedChallenge(p.Ticks);
+        p.BackEnd?.AddFailedChallenge(p.Ticks);
+        p.Bucket.Stats.AddFailedChallenge(p.Ticks);
+        MarkUnauthorized(p.Bucket, p.UserId, p.AnchorId, p.FrontEndId);
+    }
+
+    private void Challenge(PendingChallenge p)
+    {
+        p.Monitoring?.AddChallenge();
+        if (p.Bucket is null)
+        {
+            return;
+        }
+
+        Total.AddChallenge();
+        p.User?.AddChallenge();
+        p.Client?.AddChallenge();
+        p.FrontEnd?.AddChallenge();
+        p.BackEnd?.AddChallenge();
+        p.Bucket.Stats.AddChallenge();
+    }
+
+    private static void MarkUnauthorized(WorkerBucket bucket, int user, int anchor, int frontEnd)
+    {
+        if (user >= 0)
+        {
+            bucket.Stats.UnauthorizedUsers.Set(user);
+        }
+        else if (anchor >= 0)
+        {
+            bucket.Stats.UnauthorizedAnchors.Set(anchor);
+        }
+
+        if (frontEnd >= 0)
+        {
+            bucket.UnauthorizedByFrontEnd.TryGetValue(frontEnd, out long count);
+            bucket.UnauthorizedByFrontEnd[frontEnd] = count + 1;
         }
     }
 
@@ -179,6 +304,7 @@ internal sealed class LogSummaryAggregator
     public SummaryPartial Finish()
     {
         var partial = new SummaryPartial(Total);
+        partial.Monitoring.Merge(Monitoring);
         Collect(_users, _e.Users, partial.Users);
         Collect(_anchors, _e.Anchors, partial.Anchors);
         Collect(_frontEnds, _e.Servers, partial.FrontEnds);
@@ -246,13 +372,178 @@ internal sealed class LogSummaryAggregator
         }
     }
 
-    private sealed class WorkerBucket
+    internal sealed class WorkerBucket
     {
         public WorkerBucket(BucketStats stats) => Stats = stats;
 
         public BucketStats Stats { get; }
 
         public Dictionary<int, long> UnauthorizedByFrontEnd { get; } = new();
+    }
+}
+
+/// <summary>A 401 waiting for the same client's next success, with the groups it is counted in.</summary>
+internal sealed class PendingChallenge
+{
+    public PendingChallenge(long ticks, GroupStats? user, GroupStats? client, GroupStats? frontEnd, GroupStats? backEnd, LogSummaryAggregator.WorkerBucket? bucket, int userId, int anchorId, int frontEndId, GroupStats? monitoring)
+    {
+        Monitoring = monitoring;
+        Ticks = ticks;
+        User = user;
+        Client = client;
+        FrontEnd = frontEnd;
+        BackEnd = backEnd;
+        Bucket = bucket;
+        UserId = userId;
+        AnchorId = anchorId;
+        FrontEndId = frontEndId;
+    }
+
+    public long Ticks { get; }
+
+    public GroupStats? User { get; }
+
+    public GroupStats? Client { get; }
+
+    public GroupStats? FrontEnd { get; }
+
+    public GroupStats? BackEnd { get; }
+
+    /// <summary>The bucket; null for a monitoring request left out of the user figures (only <see cref="Monitoring"/> counts it).</summary>
+    public LogSummaryAggregator.WorkerBucket? Bucket { get; }
+
+    public GroupStats? Monitoring { get; }
+
+    /// <summary>The anchor id the pairing counted this entry under (-1: none).</summary>
+    public int PairAnchor { get; set; } = -1;
+
+    public int UserId { get; }
+
+    public int AnchorId { get; }
+
+    public int FrontEndId { get; }
+}
+
+/// <summary>
+/// Issue 11: the first anonymous 401 of a Negotiate/NTLM handshake is normal. A 401 is a challenge when the same
+/// client's next success in the same file comes within <see cref="WindowTicks"/> after it; otherwise (no success,
+/// or only much later) it failed. The client is the Outlook session (the CI: GUID of HttpProxy's ClientRequestId),
+/// or else the anchor mailbox (or user agent) with the client address.
+/// </summary>
+internal sealed class ChallengePairing
+{
+    /// <summary>A handshake's authenticated retry follows its 401 within seconds; a minute leaves room for slow clients.</summary>
+    public const long WindowTicks = TimeSpan.TicksPerMinute;
+
+    private readonly BytePool _keys = new(1_000_000);
+    private readonly Dictionary<(int, int, int), List<PendingChallenge>> _pending = new();
+
+    /// <summary>
+    /// Pending 401s per anchor mailbox: a success whose mailbox has none skips the client key (most lines), which
+    /// keeps the pairing off the hot path (issue 12: keep the engine's speed).
+    /// </summary>
+    private int[] _pendingByAnchor = new int[1024];
+    private int _pendingWithoutAnchor;
+
+    public bool HasPending => _pending.Count > 0;
+
+    /// <summary>Keeps <paramref name="pending"/> for its client; false when the client cannot be told (then it is a failure at once).</summary>
+    public bool Defer(LineFields f, LogSchema s, in LineFacts facts, PendingChallenge pending)
+    {
+        if (!Key(f, s, facts, out (int, int, int) key))
+        {
+            return false;
+        }
+
+        if (!_pending.TryGetValue(key, out List<PendingChallenge>? list))
+        {
+            _pending[key] = list = new List<PendingChallenge>(2);
+        }
+
+        list.Add(pending);
+        pending.PairAnchor = facts.Anchor;
+        if (facts.Anchor >= 0)
+        {
+            if (facts.Anchor >= _pendingByAnchor.Length)
+            {
+                Array.Resize(ref _pendingByAnchor, Math.Max(facts.Anchor + 1, _pendingByAnchor.Length * 2));
+            }
+
+            _pendingByAnchor[facts.Anchor]++;
+        }
+        else
+        {
+            _pendingWithoutAnchor++;
+        }
+
+        return true;
+    }
+
+    /// <summary>The 401s waiting for this line's client, removed.</summary>
+    public bool Resolve(LineFields f, LogSchema s, in LineFacts facts, out List<PendingChallenge>? resolved)
+    {
+        resolved = null;
+        if (facts.Anchor >= 0 && _pendingWithoutAnchor == 0 && (facts.Anchor >= _pendingByAnchor.Length || _pendingByAnchor[facts.Anchor] == 0))
+        {
+            return false;
+        }
+
+        if (!Key(f, s, facts, out (int, int, int) key) || !_pending.TryGetValue(key, out resolved))
+        {
+            return false;
+        }
+
+        _pending.Remove(key);
+        foreach (PendingChallenge p in resolved)
+        {
+            if (p.PairAnchor >= 0)
+            {
+                _pendingByAnchor[p.PairAnchor]--;
+            }
+            else
+            {
+                _pendingWithoutAnchor--;
+            }
+        }
+
+        return true;
+    }
+
+    public IEnumerable<PendingChallenge> Drain()
+    {
+        var all = new List<PendingChallenge>();
+        foreach (List<PendingChallenge> list in _pending.Values)
+        {
+            all.AddRange(list);
+        }
+
+        _pending.Clear();
+        Array.Clear(_pendingByAnchor, 0, _pendingByAnchor.Length);
+        _pendingWithoutAnchor = 0;
+        all.Sort((a, b) => a.Ticks.CompareTo(b.Ticks));
+        return all;
+    }
+
+    private bool Key(LineFields f, LogSchema s, in LineFacts facts, out (int, int, int) key)
+    {
+        key = default;
+        if (LineEvaluator.FindPart(f, s.ClientRequestId, "CI:", out int start, out int length))
+        {
+            // "CI:{guid}:3": the session is the GUID.
+            int colon = start + length - 1;
+            while (colon > start && f.Buffer[colon] != (byte)':')
+            {
+                colon--;
+            }
+
+            int id = _keys.Intern(f.Buffer, start, colon > start ? colon - start : length);
+            key = (-2, id, 0);
+            return id >= 0;
+        }
+
+        int ip = _keys.Intern(f, s.ClientIp);
+        key = (facts.Anchor, ip, facts.Anchor >= 0 ? -1 : facts.Agent);
+        return ip >= 0 && (facts.Anchor >= 0 || facts.Agent >= 0);
     }
 }
 
@@ -283,6 +574,9 @@ internal sealed class SummaryPartial
 
     public GroupStats Total { get; }
 
+    /// <summary>Exchange's own monitoring requests (issue 11).</summary>
+    public GroupStats Monitoring { get; } = new();
+
     public Dictionary<long, BucketStats> Buckets { get; } = new();
 
     public Dictionary<string, GroupStats> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -300,6 +594,11 @@ internal sealed class SummaryPartial
     public Dictionary<Guid, JoinEntry> Join { get; } = new();
 
     public long JoinOverflow { get; set; }
+
+    /// <summary>The time range of all dated MAPI/HTTP lines read, before the filters (set by the engine).</summary>
+    public long DataFirstTicks { get; set; } = long.MaxValue;
+
+    public long DataLastTicks { get; set; } = long.MinValue;
 
     /// <summary>User names by the id the buckets' bit sets use.</summary>
     public List<string> UserNames { get; } = new();
@@ -336,6 +635,7 @@ internal sealed class SummaryPartial
     public void Merge(SummaryPartial other)
     {
         Total.Merge(other.Total);
+        Monitoring.Merge(other.Monitoring);
         int[] userMap = MapUsers(other.UserNames);
         int[] anchorMap = MapAnchors(other.AnchorNames);
         foreach (KeyValuePair<long, BucketStats> pair in other.Buckets)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Linq;
+using MapiHttpTools.Infrastructure;
 
 namespace MapiHttpTools.Logs;
 
@@ -69,6 +70,7 @@ internal sealed class LogSummaryBuilder
             Failures = total.Failures,
             FailuresByStatus = StatusDictionary(total),
             Unauthorized = total.Unauthorized,
+            Challenges = total.Challenges,
             ServiceUnavailable = total.ServiceUnavailable,
             ServiceUnavailableBursts = Bursts(total).Count,
             LatencyP50Ms = total.Latency.Percentile(50),
@@ -80,6 +82,8 @@ internal sealed class LogSummaryBuilder
             JoinOutcomes = Ordered(_join.Outcomes.OrderByDescending(p => p.Value).Select(p => new KeyValuePair<object, object>(p.Key, p.Value))),
         };
 
+        summary.IncludesMonitoring = _options.IncludeMonitoring;
+        summary.Monitoring = _data.Monitoring.Requests > 0 ? Row(MapiHttpLogDimension.Monitoring, "Exchange monitoring", _data.Monitoring, trackBursts: false) : null;
         summary.ByTime = _data.Buckets.Values.OrderBy(b => b.StartTicks).Select(TimeRow).ToArray();
         summary.ByUser = Rows(MapiHttpLogDimension.User, _data.Users, trackBursts: false);
         summary.ByClient = Rows(MapiHttpLogDimension.Client, _data.Clients, trackBursts: false);
@@ -89,7 +93,7 @@ internal sealed class LogSummaryBuilder
         if (total.Requests == 0)
         {
             Add("LogSummary", CheckStatus.Skipped, MapiHttpCause.None, null, null,
-                "No MAPI/HTTP requests in the logs read (after the filters): nothing to summarize.", null, null, null, null, 0);
+                "No MAPI/HTTP requests in the logs read (after the filters): nothing to summarize." + WhyNothing(), null, null, null, null, 0);
         }
         else
         {
@@ -102,13 +106,30 @@ internal sealed class LogSummaryBuilder
             {
                 Add("LogSummary", CheckStatus.Pass, MapiHttpCause.None, null, null,
                     $"No failure pattern in {total.Requests} requests from {Stamp(total.FirstTicks)} to {Stamp(total.LastTicks)} UTC " +
-                    $"({total.Failures} failures, {Share(total.Unauthorized, total.Requests)} answered 401).",
+                    $"({total.Failures} failures, {Share(total.Unauthorized, total.Requests)} failed with 401; {total.Challenges} normal 401 challenges not counted as failures).",
                     null, null, Time(total.FirstTicks), Time(total.LastTicks), total.Requests);
             }
         }
 
         summary.Findings = _findings.OrderByDescending(f => f.Status).ThenBy(f => f.Cause).ThenByDescending(f => f.Count).ToArray();
         return summary;
+    }
+
+    /// <summary>Issue 11: -Since past the data left nothing; say which time range the data covers.</summary>
+    private string WhyNothing()
+    {
+        if (_data.DataFirstTicks > _data.DataLastTicks)
+        {
+            return string.Empty;
+        }
+
+        LogFilter filter = _options.Filter;
+        string range = $" The logs cover {Stamp(_data.DataFirstTicks)} to {Stamp(_data.DataLastTicks)} UTC";
+        bool since = filter.SinceTicks > _data.DataLastTicks;
+        bool until = filter.UntilTicks <= _data.DataFirstTicks;
+        return since ? $"{range}; -Since {Stamp(filter.SinceTicks)} UTC is after the last of them."
+            : until ? $"{range}; -Until {Stamp(filter.UntilTicks)} UTC is before the first of them."
+            : $"{range}.";
     }
 
     private void BackEndPools()
@@ -128,7 +149,7 @@ internal sealed class LogSummaryBuilder
             _join.BackEndUnavailable.TryGetValue(server, out long confirmed);
             string others = backEndsWithoutBursts > 0 ? $" while {backEndsWithoutBursts} other back end(s) answered normally" : string.Empty;
             string confirmedText = confirmed > 0 ? $"; the back end's own IIS log shows {confirmed} of them as 503" : string.Empty;
-            AddPool(server, pool, bursts, g, $"back end {server}", others + confirmedText, confirmed);
+            AddPool(server, pool, bursts, g, $"back end {D(server)}", others + confirmedText, confirmed);
         }
     }
 
@@ -145,7 +166,7 @@ internal sealed class LogSummaryBuilder
             List<Burst> bursts = Bursts(g);
             if (bursts.Count > 0)
             {
-                AddPool(pair.Key, "MSExchangeMapiFrontEndAppPool", bursts, g, $"front end {pair.Key} (no back end was reached)", string.Empty, 0);
+                AddPool(pair.Key, "MSExchangeMapiFrontEndAppPool", bursts, g, $"front end {D(pair.Key)} (no back end was reached)", string.Empty, 0);
             }
         }
     }
@@ -162,7 +183,7 @@ internal sealed class LogSummaryBuilder
             pool,
             server,
             $"{bursts.Count} burst(s) of 503 from {where}: {inBursts} responses between {Stamp(bursts[0].Start.Ticks)} and {Stamp(bursts[bursts.Count - 1].End.Ticks)} UTC{extra}. " +
-            $"{pool} on {computer} was stopped, crashing or recycling; its System log shows WAS events 5002, 5011, 5012 or 5013 if it crashed or was disabled.",
+            $"{pool} on {D(computer)} was stopped, crashing or recycling; its System log shows WAS events 5002, 5011, 5012 or 5013 if it crashed or was disabled.",
             $"Invoke-Command -ComputerName {computer} -ScriptBlock {{ Import-Module WebAdministration; if ((Get-WebAppPoolState -Name '{pool}').Value -ne 'Started') {{ Start-WebAppPool -Name '{pool}' }} else {{ Restart-WebAppPool -Name '{pool}' }} }}",
             new[]
             {
@@ -234,7 +255,7 @@ internal sealed class LogSummaryBuilder
             if (byFrontEnd.Count == 1 || top.Value >= attributed * 0.8)
             {
                 server = top.Key;
-                where = byFrontEnd.Count == 1 ? $"on front end {top.Key}" : $"mostly on front end {top.Key} ({Share(top.Value, attributed)} of them)";
+                where = byFrontEnd.Count == 1 ? $"on front end {D(top.Key)}" : $"mostly on front end {D(top.Key)} ({Share(top.Value, attributed)} of them)";
             }
         }
 
@@ -284,7 +305,7 @@ internal sealed class LogSummaryBuilder
                 $"{failing.Count} of {eligible.Count} users failed more than half of their requests: not a single mailbox or client" +
                 (explained ? "; see the other findings for the cause." : "; look at ByTime and ByBackEnd for when and where it started."),
                 null,
-                new[] { Pair("FailingUsers", failing.Count), Pair("Users", eligible.Count), Pair("Examples", string.Join(", ", failing.Take(5).Select(p => p.Key))) },
+                new[] { Pair("FailingUsers", failing.Count), Pair("Users", eligible.Count), Pair("Examples", string.Join(", ", failing.Take(5).Select(p => D(p.Key)))) },
                 Time(failing.Min(p => p.Value.FirstFailureTicks)), Time(failing.Max(p => p.Value.LastFailureTicks)), failing.Sum(p => p.Value.Failures));
             return;
         }
@@ -314,8 +335,8 @@ internal sealed class LogSummaryBuilder
         List<KeyValuePair<int, long>> statuses = u.FailureStatuses();
         int dominant = statuses.Count > 0 ? statuses[0].Key : -1;
         double others = OthersFailureShare(u, total);
-        string client = u.Client is null ? string.Empty : $" from {u.Client}";
-        string head = $"{user}: {u.Failures} of {u.Requests} requests{client} failed ({StatusText(statuses)}) while other users failed {Share(others)}";
+        string client = u.Client is null ? string.Empty : $" from {D(u.Client)}";
+        string head = $"{D(user)}: {u.Failures} of {u.Requests} requests{client} failed ({StatusText(statuses)}) while other users failed {Share(others)}";
         MapiHttpCause cause;
         string message;
         string recommendation;
@@ -366,7 +387,7 @@ internal sealed class LogSummaryBuilder
             MapiHttpCause.Network,
             $"{frontEnd.Key} -> {backEnd.Key}",
             frontEnd.Key,
-            $"{_join.LostAfterBackEnd} requests failed at the front end although the back end's IIS answered them successfully (most through {frontEnd.Key} to {backEnd.Key}): " +
+            $"{_join.LostAfterBackEnd} requests failed at the front end although the back end's IIS answered them successfully (most through {D(frontEnd.Key)} to {D(backEnd.Key)}): " +
             "the path between front end and back end (network, firewall, TLS inspection) or a proxy timeout lost the responses.",
             $"Invoke-Command -ComputerName {LineEvaluator.ShortName(frontEnd.Key)} -ScriptBlock {{ Test-NetConnection -ComputerName {backEnd.Key} -Port 444 }}",
             new[]
@@ -437,6 +458,7 @@ internal sealed class LogSummaryBuilder
         Failures = g.Failures,
         FailuresByStatus = StatusDictionary(g),
         Unauthorized = g.Unauthorized,
+        Challenges = g.Challenges,
         ServiceUnavailable = g.ServiceUnavailable,
         ServiceUnavailableBursts = trackBursts ? Bursts(g).Count : null,
         LatencyP50Ms = g.Latency.Percentile(50),
@@ -473,16 +495,26 @@ internal sealed class LogSummaryBuilder
         return dictionary.AsReadOnly();
     }
 
+    /// <summary>
+    /// Issue 20: user names, user agents and server names come from the logs; an ESC or BEL in them must not reach
+    /// the console, so every text of a finding is escaped here (data values are also cut where they are quoted).
+    /// </summary>
     private void Add(string check, CheckStatus status, MapiHttpCause cause, string? target, string? server, string message, string? recommendation,
         IEnumerable<KeyValuePair<string, object?>>? evidence, DateTime? first, DateTime? last, long count) =>
-        _findings.Add(new MapiHttpLogFinding(check, status, cause, target, server, message, recommendation, evidence, first, last, count));
+        _findings.Add(new MapiHttpLogFinding(check, status, cause, Text(target), Text(server), Text(message)!, Text(recommendation),
+            evidence?.Select(p => p.Value is string v ? Pair(p.Key, Text(v)) : p).ToArray(), first, last, count));
+
+    private static string? Text(string? value) => value is null ? null : DisplayText.Safe(value, int.MaxValue);
+
+    /// <summary>A value from the logs quoted in a message: escaped and cut.</summary>
+    private static string D(string? value) => DisplayText.Safe(value);
 
     private static KeyValuePair<string, object?> Pair(string key, object? value) => new(key, value);
 
     private static string StatusText(List<KeyValuePair<int, long>> statuses) =>
         string.Join(", ", statuses.Take(3).Select(p => $"{(p.Key < 0 ? "no status" : p.Key.ToString(Inv))} x{p.Value}"));
 
-    private static string Quote(string value) => value.Replace("'", "''");
+    private static string Quote(string value) => MapiHttpTools.Exchange.PowerShellText.Escape(value);
 
     private static DateTime? Time(long ticks) => ticks is long.MaxValue or long.MinValue ? null : new DateTime(ticks, DateTimeKind.Utc);
 

@@ -7,6 +7,22 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Runtime.CompilerServices;
+using MapiHttpTools.Infrastructure;
+
+// The Logs folder in layers (issue 12), from the file to the finding; each layer uses only the ones above it:
+//   Files       LogFiles.cs            which files, refusals (folder, FIFO, device), errors and warnings to the observer
+//   Lines       LogLineReader.cs       bytes to lines, undecoded; over-long lines skipped
+//               LogFileParser.cs       header to LogSchema (LogFormatDetector.cs, LogSchema.cs), line to fields
+//                                      (LineFields.cs), malformed lines counted
+//   Values      ValueParsers.cs        numbers, times, durations parsed in place
+//               LineEvaluator.cs       fields to LineFacts (time, status, latency, request type, monitoring, pooled
+//                                      ids from BytePool.cs) and the filters (LogFilter.cs)
+//   Aggregates  LogSummaryAggregator.cs facts to groups (GroupStats.cs, LatencyHistogram.cs, BitSet.cs), the 401
+//                                      challenge pairing, the merge of the workers' partials
+//   Findings    LogSummaryBuilder.cs   merged groups to MapiHttpLogSummary and its findings (facts in, findings out)
+//   Entries     LogSummaryEngine.cs    Get-MapiHttpLogSummary: files in parallel through the layers above
+//               LogReadEngine.cs       Read-MapiHttpLog: lines to typed records, in order
+// The cmdlets (Commands/*MapiHttpLog*.cs) only bind parameters, resolve paths and forward the observer.
 
 namespace MapiHttpTools.Logs;
 
@@ -19,6 +35,9 @@ internal sealed class SummaryOptions
 
     /// <summary>503 responses within one minute that make the minute part of a burst.</summary>
     public int BurstThreshold { get; set; } = 5;
+
+    /// <summary>Count Exchange's own monitoring (HealthMailbox users, MapiHttpClient) with the users' traffic too (it is always counted apart).</summary>
+    public bool IncludeMonitoring { get; set; }
 
     /// <summary>Files read at once; each worker keeps its own groups, merged at the end.</summary>
     public int Parallelism { get; set; } = Math.Max(1, Environment.ProcessorCount);
@@ -89,6 +108,9 @@ internal sealed class LogSummaryEngine
         var readFiles = new ConcurrentBag<string>();
         SummaryPartial merged = Aggregate(primary, join, readFiles, cancellation);
         merged.ResolveAnchors();
+        merged.DataFirstTicks = Totals.DataFirstTicks;
+        merged.DataLastTicks = Totals.DataLastTicks;
+        LogFiles.ReportForeign(Totals, _observer);
 
         var joinResult = new JoinResult();
         if (join)
@@ -120,12 +142,14 @@ internal sealed class LogSummaryEngine
             () =>
             {
                 var evaluator = new LineEvaluator(_options.Filter);
-                var aggregator = new LogSummaryAggregator(evaluator, _options.Interval, join);
+                var aggregator = new LogSummaryAggregator(evaluator, _options.Interval, join, _options.IncludeMonitoring);
                 totals[w] = new LogReadTotals();
                 while (queue.TryDequeue(out string? path))
                 {
                     ReadOne(path, evaluator, aggregator, totals[w], readFiles, cancellation);
                 }
+
+                totals[w].AddRange(evaluator.DataFirstTicks, evaluator.DataLastTicks);
 
                 partials[w] = aggregator.Finish();
             },
@@ -170,6 +194,10 @@ internal sealed class LogSummaryEngine
 
         long reported = 0;
         var clock = Stopwatch.StartNew();
+        ReportProgress(0, path);
+        long linesBefore = totals.DataLines;
+        long otherBefore = totals.OtherProtocol;
+        string? foreign = null;
         try
         {
             while (parser.Next())
@@ -186,6 +214,7 @@ internal sealed class LogSummaryEngine
                         break;
                     case LineOutcome.NotMapi:
                         totals.OtherProtocol++;
+                        foreign ??= LineEvaluator.Protocol(parser.Fields, parser.Schema!);
                         break;
                     default:
                         parser.ReportBadValue();
@@ -194,6 +223,8 @@ internal sealed class LogSummaryEngine
 
                 if ((totals.DataLines & 4095) == 0 && clock.ElapsedMilliseconds >= 250)
                 {
+                    // Issue 20: a stop must end the read, not only the next buffer fill.
+                    cancellation.ThrowIfCancellationRequested();
                     clock.Restart();
                     long position = parser.Position;
                     ReportProgress(position - reported, path);
@@ -203,12 +234,14 @@ internal sealed class LogSummaryEngine
         }
         catch (Exception ex) when (LogFiles.IsReadFailure(ex))
         {
-            _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+            _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
         }
 
+        aggregator.EndFile();
         totals.Files++;
         totals.Bytes += parser.Position;
         totals.Malformed += parser.Malformed.Total;
+        LogFiles.NoteForeign(totals, path, totals.DataLines - linesBefore, totals.OtherProtocol - otherBefore, foreign);
         readFiles.Add(path);
         LogFiles.ReportMalformed(parser, _observer);
         Interlocked.Increment(ref _filesDone);
@@ -263,7 +296,7 @@ internal sealed class LogSummaryEngine
             }
             catch (Exception ex) when (LogFiles.IsReadFailure(ex))
             {
-                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{path}' could not be read past line {parser.LineNumber}: {ex.Message}", ex);
+                _observer.FileFailed(path, LogErrorIds.LogReadFailed, ErrorCategory.ReadError, $"Log file '{DisplayText.Safe(path)}' could not be read past line {parser.LineNumber}: {DisplayText.Safe(ex.Message)}", ex);
             }
 
             totals.Files++;

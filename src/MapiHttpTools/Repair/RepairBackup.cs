@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using MapiHttpTools.Infrastructure;
+using MapiHttpTools.Infrastructure.Clixml;
 
 namespace MapiHttpTools.Repair;
 
@@ -138,9 +139,10 @@ internal sealed class RepairBackup
         object? root;
         try
         {
-            root = PSSerializer.Deserialize(File.ReadAllText(path));
+            // Read as data (issue 20): no type table, no converters, no rehydration; even -WhatIf reads the file.
+            root = ClixmlReader.ReadFile(path, "a repair backup", ClixmlReader.DefaultMaxFileBytes).FirstOrDefault();
         }
-        catch (Exception ex) when (ex is System.Xml.XmlException or InvalidOperationException or ArgumentException or FormatException or InvalidCastException or RuntimeException)
+        catch (Exception ex) when (ex is System.Xml.XmlException or InvalidOperationException or ArgumentException or FormatException or InvalidCastException or RuntimeException or IOException)
         {
             throw Invalid(path, $"it is not a CLIXML file ({ex.Message})", ex);
         }

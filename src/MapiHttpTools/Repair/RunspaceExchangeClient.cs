@@ -1,97 +1,96 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using MapiHttpTools.Exchange;
 
 namespace MapiHttpTools.Repair;
 
 /// <summary>
-/// Calls the Exchange cmdlets of the caller's own session (never Exchange assemblies): a nested pipeline in the
-/// current runspace, so it must be used on the pipeline thread. Works the same with Exchange Management Shell,
-/// an imported remote Exchange session (whose objects are property bags) and stand-in functions in tests.
+/// The repair's facet of the one Exchange gateway (issue 12): every call goes through
+/// <see cref="RunspaceCommandRunner"/> (the caller's own runspace, so Exchange Management Shell, an imported remote
+/// session and stand-in functions work alike), every object is read by <see cref="ExchangeFactReader"/> /
+/// <see cref="ExchangeValues"/> (enums by name, issue 11), and commands are written by <see cref="PowerShellText"/>.
+/// Used on the pipeline thread.
 /// </summary>
 internal sealed class RunspaceExchangeClient : IExchangeRepairClient
 {
     private readonly PSCmdlet _cmdlet;
+    private readonly RunspaceCommandRunner _runner;
 
-    public RunspaceExchangeClient(PSCmdlet cmdlet) => _cmdlet = cmdlet;
+    public RunspaceExchangeClient(PSCmdlet cmdlet)
+    {
+        _cmdlet = cmdlet;
+        _runner = RunspaceCommandRunner.Inline(cmdlet, RunspaceCommandRunner.AllCommands.Concat(RunspaceCommandRunner.WriteCommands));
+    }
 
     public IReadOnlyList<string> MissingCommands(IEnumerable<string> commands) =>
-        commands.Distinct(StringComparer.OrdinalIgnoreCase)
-            .Where(c => _cmdlet.InvokeCommand.GetCommand(c, CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias) is null)
-            .ToArray();
+        RunspaceCommandRunner.FindMissing(_cmdlet, commands.Distinct(StringComparer.OrdinalIgnoreCase));
 
     public IReadOnlyList<VirtualDirectoryFacts> GetVirtualDirectories(string? server, string? identity)
     {
-        var parameters = new List<(string, object?)>();
-        parameters.Add(identity is not null ? ("Identity", identity) : ("Server", server));
-        parameters.Add(("ADPropertiesOnly", true));
-        return Run("Get-MapiVirtualDirectory", parameters).Select(ToFacts).ToArray();
+        var command = new ExchangeCommand("Get-MapiVirtualDirectory");
+        command = identity is not null ? command.With("Identity", identity) : command.With("Server", server);
+        return Run(command.With("ADPropertiesOnly", true)).Select(ToFacts).ToArray();
     }
 
     public bool GetOrganizationMapiHttpEnabled()
     {
-        PSObject config = Run("Get-OrganizationConfig", new List<(string, object?)>()).FirstOrDefault()
+        PSObject config = Run(new ExchangeCommand("Get-OrganizationConfig")).FirstOrDefault()
             ?? throw new RepairException("ExchangeReadFailed", "Get-OrganizationConfig returned nothing.");
-        object? value = Unwrap(config.Properties["MapiHttpEnabled"]?.Value);
-        return value switch
-        {
-            bool b => b,
-            string s when bool.TryParse(s, out bool parsed) => parsed,
-            _ => throw new RepairException("ExchangeReadFailed", "Get-OrganizationConfig has no MapiHttpEnabled value (Exchange 2013 CU10 or later is needed)."),
-        };
+        return ExchangeValues.Bool(config, "MapiHttpEnabled")
+            ?? throw new RepairException("ExchangeReadFailed", "Get-OrganizationConfig has no MapiHttpEnabled value (Exchange 2013 CU10 or later is needed).");
     }
 
     public void SetOrganizationMapiHttpEnabled(bool value) =>
-        Run("Set-OrganizationConfig", new List<(string, object?)> { ("MapiHttpEnabled", value) });
+        Run(new ExchangeCommand("Set-OrganizationConfig").With("MapiHttpEnabled", value));
 
     public void SetVirtualDirectoryUrl(string identity, string parameter, string? url) =>
-        Run("Set-MapiVirtualDirectory", new List<(string, object?)> { ("Identity", identity), (parameter, url is null ? null : new Uri(url, UriKind.Absolute)) });
+        Run(new ExchangeCommand("Set-MapiVirtualDirectory").With("Identity", identity).With(parameter, url is null ? null : new Uri(url, UriKind.Absolute)));
 
     public void SetVirtualDirectoryAuthentication(string identity, IReadOnlyList<string> methods) =>
-        Run("Set-MapiVirtualDirectory", new List<(string, object?)> { ("Identity", identity), ("IISAuthenticationMethods", methods.ToArray()) });
+        Run(new ExchangeCommand("Set-MapiVirtualDirectory").With("Identity", identity).With("IISAuthenticationMethods", methods.ToArray()));
 
     public void RemoveVirtualDirectory(string identity) =>
-        Run("Remove-MapiVirtualDirectory", new List<(string, object?)> { ("Identity", identity), ("Confirm", false) });
+        Run(new ExchangeCommand("Remove-MapiVirtualDirectory").With("Identity", identity).With("Confirm", false));
 
     public void NewVirtualDirectory(NewVirtualDirectorySpec spec)
     {
-        var parameters = new List<(string, object?)> { ("Server", spec.Server) };
+        var command = new ExchangeCommand("New-MapiVirtualDirectory").With("Server", spec.Server);
         if (spec.InternalUrl is not null)
         {
-            parameters.Add(("InternalUrl", new Uri(spec.InternalUrl, UriKind.Absolute)));
+            command.With("InternalUrl", new Uri(spec.InternalUrl, UriKind.Absolute));
         }
 
         if (spec.ExternalUrl is not null)
         {
-            parameters.Add(("ExternalUrl", new Uri(spec.ExternalUrl, UriKind.Absolute)));
+            command.With("ExternalUrl", new Uri(spec.ExternalUrl, UriKind.Absolute));
         }
 
-        parameters.Add(("IISAuthenticationMethods", spec.AuthenticationMethods.ToArray()));
-        Run("New-MapiVirtualDirectory", parameters);
+        Run(command.With("IISAuthenticationMethods", spec.AuthenticationMethods.ToArray()));
     }
 
-    /// <summary>Reads the properties a repair needs from a live or deserialized virtual directory.</summary>
+    /// <summary>Reads the properties a repair needs from a live or deserialized virtual directory, through the one adapter.</summary>
     internal static VirtualDirectoryFacts ToFacts(PSObject vdir)
     {
-        string identity = Text(vdir.Properties["Identity"]?.Value) ?? Text(vdir) ?? throw new RepairException("ExchangeReadFailed", "Get-MapiVirtualDirectory returned an object without Identity.");
-        string? server = Text(vdir.Properties["Server"]?.Value) ?? Text(vdir.Properties["ServerName"]?.Value);
-        if (server is null)
+        MapiVirtualDirectoryFacts facts;
+        try
         {
-            int slash = identity.IndexOf('\\');
-            server = slash > 0 ? identity.Substring(0, slash) : string.Empty;
+            facts = ExchangeFactReader.ReadVirtualDirectory(vdir);
+        }
+        catch (ExchangeDataException ex)
+        {
+            throw new RepairException("ExchangeReadFailed", ex.Message, ex);
         }
 
         return new VirtualDirectoryFacts(
-            identity,
-            server,
-            Text(vdir.Properties["InternalUrl"]?.Value),
-            Text(vdir.Properties["ExternalUrl"]?.Value),
-            Methods(vdir.Properties["IISAuthenticationMethods"]?.Value),
-            FqdnFromMetabasePath(Text(vdir.Properties["MetabasePath"]?.Value)));
+            facts.Identity,
+            ExchangeValues.Text(vdir, "Server") ?? ExchangeValues.Text(vdir, "ServerName") ?? ExchangeFactReader.ServerOf(facts.Identity),
+            facts.InternalUrl,
+            facts.ExternalUrl,
+            Methods(ExchangeValues.Raw(vdir, "IISAuthenticationMethods")),
+            FqdnFromMetabasePath(ExchangeValues.Text(vdir, "MetabasePath")));
     }
 
     /// <summary>The host of "IIS://EX01.contoso.com/W3SVC/1/ROOT/mapi": the server's FQDN.</summary>
@@ -108,109 +107,43 @@ internal sealed class RunspaceExchangeClient : IExchangeRepairClient
         return host.Length == 0 ? null : host;
     }
 
-    /// <summary>IISAuthenticationMethods as a list: a MultiValuedProperty, a deserialized list of enum bags, strings, "a, b".</summary>
-    internal static IReadOnlyList<string> Methods(object? value)
+    /// <summary>IISAuthenticationMethods by name (issue 11: a deserialized enum is read by its name, never its number), canonically spelled.</summary>
+    internal static IReadOnlyList<string> Methods(object? value) =>
+        ExchangeValues.StringsOf(value)
+            .SelectMany(text => text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+            .Select(AuthenticationMethodNames.Canonical)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+
+    /// <summary>A value as text, through the one adapter (<see cref="ExchangeValues.TextOf"/>).</summary>
+    internal static string? Text(object? value) => ExchangeValues.TextOf(value);
+
+    /// <summary>The command as an admin would type it, for messages (<see cref="PowerShellText.CommandLine"/>).</summary>
+    internal static string CommandText(string command, IEnumerable<(string Name, object? Value)> parameters) =>
+        PowerShellText.CommandLine(command, parameters);
+
+    /// <summary>One argument in PowerShell syntax (<see cref="PowerShellText.Argument"/>).</summary>
+    internal static string Argument(object? value) => PowerShellText.Argument(value);
+
+    private IReadOnlyList<PSObject> Run(ExchangeCommand command)
     {
-        var names = new List<string>();
-        void Add(object? item)
-        {
-            string? text = Text(item);
-            if (text is null)
-            {
-                return;
-            }
-
-            names.AddRange(text.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).Select(AuthenticationMethodNames.Canonical));
-        }
-
-        object? inner = Unwrap(value);
-        if (inner is IEnumerable list and not string)
-        {
-            foreach (object? item in list)
-            {
-                Add(item);
-            }
-        }
-        else
-        {
-            Add(inner);
-        }
-
-        return names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-    }
-
-    /// <summary>A value as text: live Exchange types and their deserialized bags both render through ToString().</summary>
-    internal static string? Text(object? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        string? text = value is PSObject ps ? ps.ToString() : Convert.ToString(value, CultureInfo.InvariantCulture);
-        return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
-    }
-
-    private static object? Unwrap(object? value) => value is PSObject ps && ps.BaseObject is not PSCustomObject ? ps.BaseObject : value;
-
-    private Collection<PSObject> Run(string command, List<(string Name, object? Value)> parameters)
-    {
-        string text = CommandText(command, parameters);
-        using PowerShell shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        shell.AddCommand(command);
-        foreach ((string name, object? value) in parameters)
-        {
-            shell.AddParameter(name, value);
-        }
-
-        Collection<PSObject> output;
+        var output = new List<PSObject>();
         try
         {
-            output = shell.Invoke();
+            _runner.RunAsync(command, output.Add, null, CancellationToken.None).GetAwaiter().GetResult();
         }
-        catch (RuntimeException ex)
+        catch (ExchangeCommandException ex)
         {
-            throw new RepairException("ExchangeCommandFailed", $"{text} failed: {ex.Message}", ex);
+            throw new RepairException("ExchangeCommandFailed", $"{CommandText(command)} failed: {ex.Reason}", ex.Record?.Exception ?? ex);
         }
-
-        if (shell.Streams.Error.Count > 0)
+        catch (ExchangeDataUnavailableException ex)
         {
-            ErrorRecord first = shell.Streams.Error[0];
-            throw new RepairException("ExchangeCommandFailed", $"{text} failed: {first.Exception?.Message ?? first.ToString()}", first.Exception);
+            throw new RepairException("ExchangeCommandFailed", ex.Message, ex);
         }
 
         return output;
     }
 
-    /// <summary>The command as an admin would type it, for messages.</summary>
-    internal static string CommandText(string command, IEnumerable<(string Name, object? Value)> parameters)
-    {
-        var parts = new List<string> { command };
-        foreach ((string name, object? value) in parameters)
-        {
-            parts.Add(value switch
-            {
-                bool b when name is "Confirm" or "ADPropertiesOnly" => b ? $"-{name}" : $"-{name}:$false",
-                _ => $"-{name} {Argument(value)}",
-            });
-        }
-
-        return string.Join(" ", parts);
-    }
-
-    /// <summary>One argument in PowerShell syntax: $true/$false/$null, lists joined by commas, quoted where needed.</summary>
-    internal static string Argument(object? value) => value switch
-    {
-        null => "$null",
-        bool b => b ? "$true" : "$false",
-        string s => Quote(s),
-        Uri u => Quote(u.OriginalString),
-        IEnumerable list => string.Join(",", list.Cast<object?>().Select(Argument)),
-        _ => Quote(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty),
-    };
-
-    private static string Quote(string text) =>
-        text.Length > 0 && text.All(c => char.IsLetterOrDigit(c) || c is '.' || c is '-' || c is '_' || c is ':' || c is '/')
-            ? text
-            : "'" + text.Replace("'", "''") + "'";
+    private static string CommandText(ExchangeCommand command) =>
+        PowerShellText.CommandLine(command.Name, command.Parameters.Select(p => (p.Key, ReferenceEquals(p.Value, ExchangeCommand.SwitchPresent) ? (object?)true : p.Value)));
 }

@@ -561,9 +561,7 @@ internal sealed class VirtualDirectoryRepairer
         IReadOnlyList<string> missing = _exchange.MissingCommands(commands);
         if (missing.Count > 0)
         {
-            throw new RepairException("ExchangeCmdletsNotFound",
-                $"The Exchange cmdlets {string.Join(", ", missing)} are not available in this session. Run Repair-MapiVirtualDirectory in the Exchange Management Shell " +
-                "(or load it first: . \"$env:ExchangeInstallPath\\bin\\RemoteExchange.ps1\"; Connect-ExchangeServer -auto). Nothing was changed.")
+            throw new RepairException(Exchange.RunspaceCommandRunner.NotFoundErrorId, Exchange.RunspaceCommandRunner.NotFoundMessage(missing, " Nothing was changed."))
             { Category = ErrorCategory.ObjectNotFound, Target = string.Join(", ", missing) };
         }
     }

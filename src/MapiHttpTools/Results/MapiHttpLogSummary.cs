@@ -14,6 +14,9 @@ public enum MapiHttpLogDimension
     Client,
     FrontEnd,
     BackEnd,
+
+    /// <summary>Exchange's own monitoring (HealthMailbox users, the MapiHttpClient probe), shown apart.</summary>
+    Monitoring,
 }
 
 /// <summary>
@@ -45,8 +48,14 @@ public sealed class MapiHttpLogStatistics
     /// <summary>Failed requests per status code, most frequent first (key "none" for failures without a status).</summary>
     public OrderedDictionary FailuresByStatus { get; internal set; } = new OrderedDictionary().AsReadOnly();
 
-    /// <summary>Requests answered 401.</summary>
+    /// <summary>
+    /// Requests answered 401 that failed: the client did not follow them with a success within a minute. The normal
+    /// 401 of a Negotiate/NTLM handshake is counted in <see cref="Challenges"/> instead, not as a failure (issue 11).
+    /// </summary>
     public long Unauthorized { get; internal set; }
+
+    /// <summary>401 challenges the same client followed with a success within a minute: the normal handshake.</summary>
+    public long Challenges { get; internal set; }
 
     public double UnauthorizedShare => Requests == 0 ? 0 : (double)Unauthorized / Requests;
 
@@ -156,9 +165,13 @@ public sealed class MapiHttpLogSummary
 
     public OrderedDictionary FailuresByStatus { get; internal set; } = new OrderedDictionary().AsReadOnly();
 
+    /// <summary>401s that failed (not followed by the client's success within a minute).</summary>
     public long Unauthorized { get; internal set; }
 
     public double UnauthorizedShare => Requests == 0 ? 0 : (double)Unauthorized / Requests;
+
+    /// <summary>401 challenges the same client followed with a success within a minute: the normal Negotiate/NTLM handshake, not failures.</summary>
+    public long Challenges { get; internal set; }
 
     public long ServiceUnavailable { get; internal set; }
 
@@ -197,6 +210,15 @@ public sealed class MapiHttpLogSummary
     public MapiHttpLogStatistics[] ByFrontEnd { get; internal set; } = Array.Empty<MapiHttpLogStatistics>();
 
     public MapiHttpLogStatistics[] ByBackEnd { get; internal set; } = Array.Empty<MapiHttpLogStatistics>();
+
+    /// <summary>
+    /// Exchange's own monitoring requests (HealthMailbox... users, user agent MapiHttpClient), counted apart; null when
+    /// there were none. They are left out of every other figure unless -IncludeMonitoring was given (issue 11).
+    /// </summary>
+    public MapiHttpLogStatistics? Monitoring { get; internal set; }
+
+    /// <summary>True when the monitoring requests are also counted in the other figures (-IncludeMonitoring).</summary>
+    public bool IncludesMonitoring { get; internal set; }
 
     public MapiHttpLogFinding[] Findings { get; internal set; } = Array.Empty<MapiHttpLogFinding>();
 

@@ -16,6 +16,9 @@ public enum MapiClientProtocol
 
     /// <summary>No Outlook connection at all: MAPI is disabled, or RPC/HTTP is blocked while MAPI/HTTP is off.</summary>
     None,
+
+    /// <summary>Not known: the mailbox follows the organisation's MapiHttpEnabled, which could not be read.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -75,6 +78,9 @@ public sealed class MapiHttpMailboxStateResult : MapiHttpResult
 
     public string? MapiBlockOutlookVersions { get; }
 
-    /// <summary>The protocol Outlook gets: MapiHttp, MapiHttpInternalOnly, RpcHttp or None.</summary>
+    /// <summary>The protocol Outlook gets: MapiHttp, MapiHttpInternalOnly, RpcHttp, None or Unknown.</summary>
     public MapiClientProtocol EffectiveProtocol { get; }
+
+    /// <summary>The mailbox identity (issue 11): what Set-CASMailbox -WhatIf and string expansion show for a piped result.</summary>
+    public override string ToString() => Identity;
 }

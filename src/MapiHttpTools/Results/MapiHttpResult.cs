@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.Globalization;
 
 namespace MapiHttpTools;
 
@@ -77,15 +78,85 @@ public abstract class MapiHttpResult
         return dictionary.AsReadOnly();
     }
 
-    /// <summary>Evidence as "name=value; ..." for logs and the table view.</summary>
+    /// <summary>
+    /// Evidence as "name=value; ..." for logs and the EvidenceSummary column (issue 11): lists as "a, b, c", nested
+    /// pairs as "{name=value, ...}", dates as ISO 8601, $null as $null, never a type name such as System.String[].
+    /// Values come from data, so each is made safe for the console (DisplayText.Safe).
+    /// </summary>
     public string EvidenceText()
     {
         var parts = new List<string>(Evidence.Count);
         foreach (DictionaryEntry entry in Evidence)
         {
-            parts.Add($"{entry.Key}={entry.Value}");
+            parts.Add($"{entry.Key}={Infrastructure.DisplayText.Safe(ValueText(entry.Value, 0))}");
         }
 
         return string.Join("; ", parts);
+    }
+
+    private static string ValueText(object? value, int depth)
+    {
+        if (value is System.Management.Automation.PSObject pso && pso.BaseObject is not System.Management.Automation.PSCustomObject)
+        {
+            value = pso.BaseObject;
+        }
+
+        switch (value)
+        {
+            case null:
+                return "$null";
+            case string text:
+                return text;
+            case bool flag:
+                return flag ? "True" : "False";
+            case DateTime time:
+                return time.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            case DateTimeOffset offset:
+                return offset.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            case byte[] bytes:
+                return $"{bytes.Length} bytes";
+            case IFormattable formattable:
+                return formattable.ToString(null, CultureInfo.InvariantCulture);
+        }
+
+        if (depth >= 3)
+        {
+            return "...";
+        }
+
+        if (value is IDictionary dictionary)
+        {
+            var pairs = new List<string>();
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                pairs.Add($"{entry.Key}={ValueText(entry.Value, depth + 1)}");
+            }
+
+            return "{" + string.Join(", ", pairs) + "}";
+        }
+
+        if (value is IEnumerable list)
+        {
+            var items = new List<string>();
+            foreach (object? item in list)
+            {
+                items.Add(ValueText(item, depth + 1));
+            }
+
+            return depth == 0 ? string.Join(", ", items) : "(" + string.Join(", ", items) + ")";
+        }
+
+        if (value is System.Management.Automation.PSObject bag)
+        {
+            var pairs = new List<string>();
+            foreach (System.Management.Automation.PSPropertyInfo property in bag.Properties)
+            {
+                pairs.Add($"{property.Name}={ValueText(property.Value, depth + 1)}");
+            }
+
+            return "{" + string.Join(", ", pairs) + "}";
+        }
+
+        return value.ToString() ?? string.Empty;
     }
 }

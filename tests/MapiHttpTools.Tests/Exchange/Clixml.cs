@@ -69,10 +69,9 @@ internal sealed class Clixml
         w._xml.Append($"<Obj N=\"{name}\" RefId=\"{w._refId++}\"><TN RefId=\"{w._refId++}\">")
             .Append($"<T>Microsoft.Exchange.Data.MultiValuedProperty`1[[{enumType}, Microsoft.Exchange.Data.Directory, Version=15.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35]]</T>")
             .Append("<T>Microsoft.Exchange.Data.MultiValuedPropertyBase</T><T>System.Object</T></TN><LST>");
-        int i = 0;
         foreach (string value in values)
         {
-            w.WriteEnum(null, enumType, value, i++);
+            w.WriteEnum(null, enumType, value, EnumNumber(enumType, value));
         }
 
         w._xml.Append("</LST></Obj>");
@@ -89,6 +88,23 @@ internal sealed class Clixml
 
         w._xml.Append("</LST></Obj>");
     };
+
+    /// <summary>
+    /// The number Exchange writes beside the name (issue 11: a reader that takes the number sees "2, 13", not
+    /// "Ntlm, Negotiate"). AuthenticationMethod: Basic 0, Digest 1, Ntlm 2, Fba 3, WindowsIntegrated 4, LiveIdFba 5,
+    /// LiveIdBasic 6, WSSecurity 7, Certificate 8, NegoEx 9, OAuth 10, Adfs 11, Kerberos 12, Negotiate 13.
+    /// </summary>
+    public static int EnumNumber(string enumType, string name)
+    {
+        if (!enumType.EndsWith("AuthenticationMethod", StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        string[] names = { "Basic", "Digest", "Ntlm", "Fba", "WindowsIntegrated", "LiveIdFba", "LiveIdBasic", "WSSecurity", "Certificate", "NegoEx", "OAuth", "Adfs", "Kerberos", "Negotiate" };
+        int index = Array.FindIndex(names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        return index >= 0 ? index : throw new ArgumentException($"'{name}' is not an AuthenticationMethod.", nameof(name));
+    }
 
     private void WriteEnum(string? name, string enumType, string text, int value)
     {

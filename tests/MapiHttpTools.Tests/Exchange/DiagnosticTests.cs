@@ -75,8 +75,7 @@ public sealed class DiagnosticTests : IDisposable
 
         Assert.Equal((CheckStatus.Fail, MapiHttpCause.NotEnabled, 2), (verdict.Status, verdict.Cause, verdict.ExitCode));
         Assert.Equal(new[] { MapiHttpCause.NotEnabled }, verdict.Causes);
-        Assert.StartsWith("MAPI/HTTP is disabled for the organisation", verdict.Message);
-        Assert.Contains("Cause: NotEnabled on 1 mailbox and the organisation.", verdict.Message);
+        Assert.Equal("MAPI/HTTP is disabled for the organisation: Outlook is offered RPC/HTTP unless a mailbox enables MAPI/HTTP itself. Also: NotEnabled (Fail) on 1 mailbox.", verdict.Message);
         Assert.Equal("Set-OrganizationConfig -MapiHttpEnabled $true", verdict.Recommendation);
     }
 
@@ -91,9 +90,9 @@ public sealed class DiagnosticTests : IDisposable
 
         Assert.Equal(new[] { MapiHttpCause.VirtualDirectory }, verdict.Causes);
         Assert.Equal(new[] { "EX02" }, verdict.AffectedServers);
-        Assert.Equal("Cause: VirtualDirectory on EX02.", verdict.Message);
+        Assert.StartsWith("VirtualDirectory on EX02: InternalUrl http://mail.contoso.lab/mapi of EX02\\mapi (Default Web Site) uses http", verdict.Message);
         Assert.Equal("Set-MapiVirtualDirectory -Identity 'EX02\\mapi (Default Web Site)' -InternalUrl 'https://mail.contoso.lab/mapi'", verdict.Recommendation);
-        Assert.StartsWith("VirtualDirectory (Fail) on EX02: InternalUrl http://mail.contoso.lab/mapi of EX02\\mapi (Default Web Site) uses http", verdict.Findings.Single());
+        Assert.StartsWith("VirtualDirectory (Fail) on EX02: InternalUrl http://mail.contoso.lab/mapi of EX02\\mapi (Default Web Site) uses http", verdict.Findings.Single().ToString());
     }
 
     [Fact]
@@ -114,7 +113,10 @@ public sealed class DiagnosticTests : IDisposable
 
         Assert.Equal(new[] { MapiHttpCause.Authentication }, verdict.Causes);
         Assert.Equal(new[] { "EX01" }, verdict.AffectedServers);
-        Assert.Equal("Cause: Authentication on EX01 and the organisation.", verdict.Message);
+        Assert.StartsWith("Authentication on EX01 and on the organisation: ", verdict.Message);
+        Assert.Equal(new[] { "EX01" }, verdict.Findings[0].Servers);
+        Assert.True(verdict.Findings[0].Organization);
+        Assert.Equal(new[] { (MapiHttpVerdictScope.Authentication, CheckStatus.Fail), (MapiHttpVerdictScope.Warning, CheckStatus.Warning) }, verdict.Findings.Select(f => (f.Scope, f.Status)));
         Assert.Contains(results, r => r.Check == "AuthCertificate" && r.Status == CheckStatus.Fail && r.Message.Contains("expired"));
     }
 
@@ -144,7 +146,7 @@ public sealed class DiagnosticTests : IDisposable
         MapiHttpVerdictResult verdict = MapiHttpVerdict.From(results);
 
         Assert.Equal(new[] { MapiHttpCause.AppPool, MapiHttpCause.Network }, verdict.Causes);
-        Assert.Equal("Cause: AppPool on EX01; Network on https://mail.contoso.lab/mapi. Only MAPI/HTTP fails on EX01; its other protocols answer (the \"OWA works, Outlook does not\" pattern).", verdict.Message);
+        Assert.Equal("AppPool on EX01: HealthCheck Fail Only MAPI/HTTP fails on EX01; its other protocols answer (the \"OWA works, Outlook does not\" pattern). Also: Network (Fail) through mail.contoso.lab.", verdict.Message);
         Assert.Equal(new[] { "EX01" }, verdict.AffectedServers);
         Assert.Empty(verdict.ServersWithAllProtocolsFailing);
     }
@@ -163,7 +165,7 @@ public sealed class DiagnosticTests : IDisposable
         MapiHttpVerdictResult verdict = MapiHttpVerdict.From(results);
 
         Assert.Equal(CheckStatus.Fail, verdict.Status);
-        Assert.Empty(verdict.Causes);
+        Assert.Equal(new[] { MapiHttpCause.Network }, verdict.Causes);
         Assert.Equal(new[] { "EX01" }, verdict.ServersWithAllProtocolsFailing);
         Assert.Equal("All protocols on EX01 fail: not a MAPI/HTTP handler problem (look at the server, IIS and the load balancer in front of it).", verdict.Message);
     }
@@ -260,7 +262,7 @@ public sealed class DiagnosticTests : IDisposable
         object[] output = result.Output.Select(o => o.BaseObject).ToArray();
         MapiHttpVerdictResult verdict = Assert.IsType<MapiHttpVerdictResult>(output.Last());
         Assert.Equal(new[] { MapiHttpCause.NotEnabled }, verdict.Causes);
-        Assert.Equal("Cause: NotEnabled on 1 mailbox.", verdict.Message);
+        Assert.Equal("NotEnabled on 1 mailbox: MAPI/HTTP is off for bob@contoso.lab (set on the mailbox): Autodiscover gives Outlook Outlook Anywhere (RPC/HTTP).", verdict.Message);
         Assert.Contains(output.OfType<MapiHttpMailboxStateResult>(), r => r.PrimarySmtpAddress == "bob@contoso.lab");
         Assert.Empty(output.OfType<MapiHttpEndpointResult>());
 
@@ -282,7 +284,8 @@ public sealed class DiagnosticTests : IDisposable
         MapiHttpVerdictResult verdict = Assert.IsType<MapiHttpVerdictResult>(result.Output[0].BaseObject);
         Assert.Equal(2, result.Output.Count);
         Assert.Equal(1, (int)result.Output[1].BaseObject);
-        Assert.Equal((CheckStatus.Warning, "No failure; warnings: Authentication on EX01."), (verdict.Status, verdict.Message));
+        Assert.Equal(CheckStatus.Warning, verdict.Status);
+        Assert.StartsWith("No failure; warning: Authentication on EX01: IISAuthenticationMethods of EX01\\mapi (Default Web Site) are Ntlm, Negotiate; OAuth missing", verdict.Message);
         ErrorRecord notFound = Assert.Single(result.Errors);
         Assert.Equal(("ServerNotFound,MapiHttpTools.Commands.InvokeMapiHttpDiagnosticCommand", (object)"EX99"), (notFound.FullyQualifiedErrorId, notFound.TargetObject));
         Assert.Equal(new object[] { "EX01", "EX99" }, ExchangeLab.Calls(session).Where(c => c.Command == "Get-ExchangeServer").Select(c => c.Parameters["Identity"]!));
@@ -369,7 +372,7 @@ public sealed class DiagnosticTests : IDisposable
 
         session.Host.ClearOutput();
         session.Invoke("Invoke-MapiHttpDiagnostic -SkipEndpointTest -Summary | Out-Default");
-        Assert.Contains("Status  Causes                   Servers          Verdict", session.Host.Output);
-        Assert.Contains("Fail    NotEnabled                                MAPI/HTTP is disabled for the organisation", session.Host.Output);
+        Assert.Contains("Status  Causes           Servers         Verdict", session.Host.Output);
+        Assert.Contains("Fail    NotEnabled                       MAPI/HTTP is disabled for the organisation: Outlook is offered RPC/HTTP unless", session.Host.Output);
     }
 }

@@ -236,6 +236,9 @@ function global:Get-CASMailbox {
     if ($Filter -and $global:Lab.RejectFilterProperty) {
         throw [System.Management.Automation.ParameterBindingException]::new(""Cannot bind parameter 'Filter' to the target. Exception setting """"Filter"""": """"$($global:Lab.RejectFilterProperty) is not a recognized filterable property."""""")
     }
+    # Exchange applies -Filter on the server: the OPATH comparisons the module sends, evaluated on the lab's mailboxes.
+    $where = { $true }
+    if ($Filter) { $where = [scriptblock]::Create(($Filter -replace '(?<![$\w])([A-Za-z]\w*)(?=\s+-(eq|ne|like)\b)', '$$_.$1')) }
     if ($global:Lab.GeneratedMailboxes -gt 0) {
         for ($i = 1; $i -le $global:Lab.GeneratedMailboxes; $i++) {
             $global:CasEmitted = $i
@@ -250,7 +253,7 @@ function global:Get-CASMailbox {
         }
         return $found
     }
-    $global:Lab.Mailboxes
+    $global:Lab.Mailboxes | Where-Object $where
 }
 ";
 

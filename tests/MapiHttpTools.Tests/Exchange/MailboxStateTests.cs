@@ -81,11 +81,10 @@ public sealed class MailboxStateTests
 
         ScriptResult result = session.Invoke("Get-MapiHttpMailboxState -ProblemsOnly -ResultSize Unlimited -OrganizationalUnit 'contoso.lab/Sales'");
 
-        // The stand-in ignores the filter and returns all five: the healthy one is still not reported.
+        // The stand-in applies the filter as Exchange would: the healthy one is not even returned.
         Assert.Equal(new[] { "bob", "carol", "dave", "erin" }, result.Objects<MapiHttpMailboxStateResult>().Select(r => r.PrimarySmtpAddress!.Split('@')[0]));
         (string command, Hashtable parameters) = ExchangeLab.Calls(session).Single(c => c.Command == "Get-CASMailbox");
-        Assert.Equal(MailboxProtocolEvaluator.ProblemFilter, parameters["Filter"]);
-        Assert.Equal("MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true", parameters["Filter"]);
+        Assert.Equal("MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null", parameters["Filter"]);
         Assert.Equal("Unlimited", parameters["ResultSize"]);
         Assert.Equal("contoso.lab/Sales", parameters["OrganizationalUnit"]);
         Assert.False(parameters.ContainsKey("Identity"));
@@ -93,7 +92,7 @@ public sealed class MailboxStateTests
         ExchangeLab.ClearCalls(session);
         session.Invoke("Get-MapiHttpMailboxState -ProblemsOnly -Filter \"Name -like 'B*'\" -ResultSize 50");
         Hashtable combined = ExchangeLab.Calls(session).Single(c => c.Command == "Get-CASMailbox").Parameters;
-        Assert.Equal($"(Name -like 'B*') -and ({MailboxProtocolEvaluator.ProblemFilter})", combined["Filter"]);
+        Assert.Equal("(Name -like 'B*') -and (MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null)", combined["Filter"]);
         Assert.Equal("50", combined["ResultSize"]);
     }
 
@@ -188,7 +187,7 @@ public sealed class MailboxStateTests
         ErrorRecord error = Assert.Single(result.Errors);
         Assert.Empty(result.Output);
         Assert.Equal("MailboxFilterRejected,MapiHttpTools.Commands.GetMapiHttpMailboxStateCommand", error.FullyQualifiedErrorId);
-        Assert.Equal(MailboxProtocolEvaluator.ProblemFilter, error.TargetObject);
+        Assert.Equal("MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null", error.TargetObject);
         Assert.Contains("MapiHttpEnabled is not a recognized filterable property", error.Exception.Message);
         Assert.Contains("-Filter \"MAPIEnabled -eq `$false\"", error.Exception.Message);
     }
@@ -204,7 +203,7 @@ public sealed class MailboxStateTests
 
         ErrorRecord error = Assert.Single(result.Errors);
         Assert.Equal("MailboxReadFailed,MapiHttpTools.Commands.GetMapiHttpMailboxStateCommand", error.FullyQualifiedErrorId);
-        Assert.Equal(MailboxProtocolEvaluator.ProblemFilter, error.TargetObject);
+        Assert.Equal("MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null", error.TargetObject);
         Assert.Contains("The LDAP server dc01.contoso.lab is unavailable.", error.Exception.Message);
     }
 
@@ -242,5 +241,77 @@ public sealed class MailboxStateTests
         string screen = session.Host.Output;
         Assert.Contains("Status  EffectiveProtocol    Mailbox", screen);
         Assert.Contains("Fail    RpcHttp              bob@contoso.lab", screen);
+    }
+
+    /// <summary>
+    /// A population as an organisation has it: every combination of MapiHttpEnabled ($null/$true/$false), MAPIEnabled,
+    /// the RPC/HTTP and external blocks and a version block (48), plus 8 mailboxes left at their defaults. With the
+    /// organisation on, 4 combinations and the 8 defaults work (44 problems); off or unknown, only the 2 with
+    /// MapiHttpEnabled $true and no block work (54).
+    /// </summary>
+    private static ExchangeLab Population(bool? organization)
+    {
+        ExchangeLab lab = ExchangeLab.Contoso();
+        lab.Organization.Properties["MapiHttpEnabled"].Value = organization;
+        lab.Mailboxes.Clear();
+        int n = 0;
+        foreach (bool? mapiHttp in new bool?[] { null, true, false })
+        {
+            foreach (bool mapi in new[] { true, false })
+            {
+                foreach (bool blockRpc in new[] { false, true })
+                {
+                    foreach (bool blockExternal in new[] { false, true })
+                    {
+                        foreach (string? versions in new[] { null, "-15.0.4000" })
+                        {
+                            n++;
+                            lab.Mailboxes.Add(ExchangeObjects.CasMailbox($"user{n:D2}", mapi, mapiHttp, blockRpc, blockExternal, versions));
+                        }
+                    }
+                }
+            }
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            lab.Mailboxes.Add(ExchangeObjects.CasMailbox($"plain{i}"));
+        }
+
+        return lab;
+    }
+
+    [Theory]
+    [InlineData(true, 44, "MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null")]
+    [InlineData(false, 54, "MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null -or MapiHttpEnabled -eq $null")]
+    [InlineData(null, 54, "MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null -or MapiHttpEnabled -eq $null")]
+    public void ProblemsOnly_reports_exactly_the_problems_the_unfiltered_run_flags(bool? organization, int problems, string filter)
+    {
+        using ModuleSession session = Session(Population(organization));
+
+        string[] all = session.Invoke("Get-MapiHttpMailboxState").Objects<MapiHttpMailboxStateResult>()
+            .Where(r => r.Status != CheckStatus.Pass).Select(r => r.Identity).OrderBy(i => i, StringComparer.Ordinal).ToArray();
+        ExchangeLab.ClearCalls(session);
+        string[] filtered = session.Invoke("Get-MapiHttpMailboxState -ProblemsOnly").Objects<MapiHttpMailboxStateResult>()
+            .Select(r => r.Identity).OrderBy(i => i, StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(problems, all.Length);
+        Assert.Equal(all, filtered);
+        Assert.Equal(filter, ExchangeLab.Calls(session).Single(c => c.Command == "Get-CASMailbox").Parameters["Filter"]);
+    }
+
+    [Fact]
+    public void An_unknown_organisation_setting_is_not_reported_as_MAPI_HTTP_and_org_off_with_RPC_blocked_is_None()
+    {
+        MapiHttpMailboxStateResult unknown = MailboxProtocolEvaluator.Evaluate(null, Mailbox());
+        MapiHttpMailboxStateResult unknownBlocked = MailboxProtocolEvaluator.Evaluate(null, Mailbox(blockRpc: true));
+        MapiHttpMailboxStateResult ownSetting = MailboxProtocolEvaluator.Evaluate(null, Mailbox(mapiHttp: true));
+        MapiHttpMailboxStateResult none = MailboxProtocolEvaluator.Evaluate(false, Mailbox(blockRpc: true));
+
+        Assert.Equal((MapiClientProtocol.Unknown, CheckStatus.Warning), (unknown.EffectiveProtocol, unknown.Status));
+        Assert.Equal(MapiClientProtocol.Unknown, unknownBlocked.EffectiveProtocol);
+        Assert.Equal((MapiClientProtocol.MapiHttp, CheckStatus.Pass), (ownSetting.EffectiveProtocol, ownSetting.Status));
+        Assert.Equal((MapiClientProtocol.None, CheckStatus.Fail, MapiHttpCause.NotEnabled), (none.EffectiveProtocol, none.Status, none.Cause));
+        Assert.Equal("Set-CASMailbox -Identity 'contoso.lab/Users/Bob Example' -MapiHttpEnabled $true", none.Recommendation);
     }
 }

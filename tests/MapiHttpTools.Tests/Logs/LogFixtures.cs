@@ -70,6 +70,13 @@ internal static class HttpProxyLog
 
     private static readonly string[] Columns = Fields.Split(',');
 
+    /// <summary>A stable Outlook session per user (the CI: part of ClientRequestId).</summary>
+    public static Guid ClientGuid(string user)
+    {
+        byte[] hash = System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(user));
+        return new Guid(hash);
+    }
+
     public static string Header(DateTime date) =>
         "#Software: Microsoft Exchange Server\r\n#Version: 15.02.1544.004\r\n#Log-type: HttpProxy Logs\r\n" +
         $"#Date: {date.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture)}Z\r\n#Fields: {Fields}\r\n";
@@ -95,7 +102,10 @@ internal static class HttpProxyLog
         values["Protocol"] = "Mapi";
         values["UrlHost"] = "mail.contoso.com";
         values["UrlStem"] = l.Stem;
-        values["ProtocolAction"] = l.Action;
+        // As Exchange writes it (issue 11): ProtocolAction empty, the request type as RT: in ClientRequestId,
+        // the client (Outlook session) as CI:.
+        Guid client = ClientGuid(l.User);
+        values["ClientRequestId"] = $"R:{{{client.ToString().ToUpperInvariant()}}}:{l.Time.Second + 1};RT:{l.Action};CI:{{{client.ToString().ToUpperInvariant()}}}:1;CID:{{{client.ToString().ToUpperInvariant()}}}";
         values["AuthenticationType"] = challenge ? string.Empty : "Negotiate";
         values["IsAuthenticated"] = challenge ? "false" : "true";
         values["AuthenticatedUser"] = challenge ? string.Empty : "CONTOSO\\" + l.User;

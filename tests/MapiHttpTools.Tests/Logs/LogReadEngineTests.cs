@@ -17,6 +17,16 @@ internal sealed class CollectingObserver : ILogObserver
 
     public List<(long Done, long Total)> ProgressReports { get; } = new();
 
+    public List<string> Warnings { get; } = new();
+
+    public void Warning(string message)
+    {
+        lock (Warnings)
+        {
+            Warnings.Add(message);
+        }
+    }
+
     public void FileFailed(string path, string errorId, ErrorCategory category, string message, Exception? inner)
     {
         lock (Errors)
@@ -75,6 +85,8 @@ public sealed class LogReadEngineTests
         Assert.Equal("EX01", challenge.FrontEnd);
         Assert.Null(challenge.BackEnd);
         Assert.Equal("Connect", challenge.RequestType);
+        Assert.Null(challenge.ProtocolAction);
+        Assert.Equal("R:{6B1F9A52-2D3C-4F59-9A8E-0C7D1F1B2A11}:1;RT:Connect;CI:{6B1F9A52-2D3C-4F59-9A8E-0C7D1F1B2A11}:1;CID:{6B1F9A52-2D3C-4F59-9A8E-0C7D1F1B2A11}", challenge.ClientRequestId);
         Assert.Equal("16.0.17928", challenge.ClientVersion);
         Assert.True(challenge.IsFailure);
         Assert.Equal(7, challenge.LineNumber);
@@ -225,8 +237,9 @@ public sealed class LogReadEngineTests
     }
 
     [Fact]
-    public void A_file_that_cannot_be_opened_is_reported_with_LogReadFailed()
+    public void A_folder_where_a_file_is_expected_is_refused_before_it_is_opened()
     {
+        // Issue 20: non-regular inputs are refused with InputFileNotRegular (it used to be an open that failed).
         var observer = new CollectingObserver();
         using var folder = new TempFolder();
 
@@ -234,8 +247,8 @@ public sealed class LogReadEngineTests
 
         Assert.Equal(3, records.Count);
         var error = Assert.Single(observer.Errors);
-        Assert.Equal((folder.Path, "LogReadFailed", ErrorCategory.ReadError), (error.Path, error.Id, error.Category));
-        Assert.StartsWith($"Log file '{folder.Path}' could not be read: ", error.Message);
+        Assert.Equal((folder.Path, "InputFileNotRegular", ErrorCategory.InvalidArgument), (error.Path, error.Id, error.Category));
+        Assert.Equal($"'{folder.Path}' is a folder where a log file was expected.", error.Message);
     }
 
     [Fact]

@@ -45,6 +45,96 @@ public sealed class LogSummaryTests
     }
 
     [Fact]
+    public void Long_polls_written_as_Exchange_writes_them_stay_out_of_the_percentiles()
+    {
+        // Issue 11: real lines leave ProtocolAction empty and carry "RT:NotificationWait" in ClientRequestId.
+        // 50 Execute requests of 1..50 ms and 20 long polls held four minutes.
+        var lines = Enumerable.Range(1, 50).Select(i => new ProxyLine(Day.AddHours(8).AddSeconds(i), "alice", 200, Latency: i))
+            .Concat(Enumerable.Range(1, 20).Select(i => new ProxyLine(Day.AddHours(8).AddSeconds(100 + i), "alice", 200, Latency: 240_000, Action: "NotificationWait")));
+        string text = HttpProxyLog.Text(lines);
+        Assert.Contains(",R:{", text);
+        Assert.Contains(";RT:NotificationWait;CI:{", text);
+
+        MapiHttpLogSummary s = Summarize(lines);
+
+        Assert.Equal(70, s.Requests);
+        Assert.Equal(25, s.LatencyP50Ms);
+        Assert.Equal(48, s.LatencyP95Ms);
+        Assert.Equal(50, s.LatencyP99Ms);
+    }
+
+    [Fact]
+    public void A_401_the_same_client_follows_with_success_within_a_minute_is_a_challenge_not_a_failure()
+    {
+        DateTime t = Day.AddHours(8);
+        var lines = new[]
+        {
+            // The Negotiate handshake: two 401s, then the success half a second later: two challenges.
+            new ProxyLine(t, "erin", 401), new ProxyLine(t.AddMilliseconds(500), "erin", 401), new ProxyLine(t.AddSeconds(1), "erin", 200),
+
+            // Exactly one minute later: still a challenge; one millisecond more: a failure.
+            new ProxyLine(t.AddMinutes(10), "erin", 401), new ProxyLine(t.AddMinutes(11), "erin", 200),
+            new ProxyLine(t.AddMinutes(20), "erin", 401), new ProxyLine(t.AddMinutes(21).AddMilliseconds(1), "erin", 200),
+
+            // No success follows (end of the file): a failure. Another client's success does not pair with it.
+            new ProxyLine(t.AddMinutes(30), "erin", 401),
+            new ProxyLine(t.AddMinutes(40), "frank", 401), new ProxyLine(t.AddMinutes(40).AddSeconds(1), "erin", 200),
+        };
+
+        MapiHttpLogSummary s = Summarize(lines);
+
+        Assert.Equal(10, s.Requests);
+        Assert.Equal(3, s.Challenges);
+        Assert.Equal(3, s.Unauthorized);
+        Assert.Equal(3, s.Failures);
+        Assert.Equal(new Dictionary<string, long> { ["401"] = 3 }, Statuses(s.FailuresByStatus));
+        Assert.Equal(new[] { "CONTOSO\\erin", "frank@contoso.com" }, s.ByUser.Select(r => r.Key));
+        Assert.Equal(new long[] { 2, 1 }, s.ByUser.Select(r => r.Failures));
+        Assert.Equal(new long[] { 3, 0 }, s.ByUser.Select(r => r.Challenges));
+    }
+
+    [Fact]
+    public void Exchange_monitoring_is_counted_apart_and_in_the_user_figures_only_when_asked()
+    {
+        // Issue 11: HealthMailbox probes (user agent MapiHttpClient) are not users.
+        DateTime t = Day.AddHours(8).AddMinutes(40);
+        var probes = new List<ProxyLine>();
+        for (int i = 0; i < 4; i++)
+        {
+            probes.Add(new ProxyLine(t.AddMinutes(i), "HealthMailbox0f1e2d3c4b5a", 401, Agent: "MapiHttpClient"));
+            probes.Add(new ProxyLine(t.AddMinutes(i).AddSeconds(1), "HealthMailbox0f1e2d3c4b5a", 200, Agent: "MapiHttpClient"));
+        }
+
+        probes.Add(new ProxyLine(t.AddMinutes(5), "HealthMailbox0f1e2d3c4b5a", 500, Agent: "MapiHttpClient"));
+        probes.Add(new ProxyLine(t.AddMinutes(6), "HealthMailbox0f1e2d3c4b5a", 500, Agent: "MapiHttpClient"));
+        probes.Add(new ProxyLine(t.AddMinutes(7), "probe", 200, Agent: "MapiHttpClient/15.2"));
+        List<ProxyLine> lines = Healthy(1).Concat(probes).ToList();
+
+        MapiHttpLogSummary apart = Summarize(lines);
+        MapiHttpLogSummary included = Summarize(lines, new SummaryOptions { IncludeMonitoring = true });
+
+        Assert.False(apart.IncludesMonitoring);
+        Assert.Equal(300, apart.Requests);
+        Assert.Equal(0, apart.Failures);
+        Assert.Equal(30, apart.Challenges);
+        Assert.Equal(30, apart.ByUser.Length);
+        Assert.DoesNotContain(apart.ByClient, r => r.Key.StartsWith("MapiHttpClient", StringComparison.Ordinal));
+        MapiHttpLogStatistics monitoring = apart.Monitoring!;
+        Assert.Equal(MapiHttpLogDimension.Monitoring, monitoring.Dimension);
+        Assert.Equal(11, monitoring.Requests);
+        Assert.Equal(2, monitoring.Failures);
+        Assert.Equal(4, monitoring.Challenges);
+        Assert.Equal(0, monitoring.Unauthorized);
+
+        Assert.True(included.IncludesMonitoring);
+        Assert.Equal(311, included.Requests);
+        Assert.Equal(2, included.Failures);
+        Assert.Equal(34, included.Challenges);
+        Assert.Contains(included.ByUser, r => r.Key == "CONTOSO\\HealthMailbox0f1e2d3c4b5a");
+        Assert.Equal(11, included.Monitoring!.Requests);
+    }
+
+    [Fact]
     public void The_hand_checked_sample_gives_the_expected_numbers()
     {
         MapiHttpLogSummary s = Summarize(null, null, LogFixtures.HttpProxy);
@@ -52,10 +142,13 @@ public sealed class LogSummaryTests
         Assert.Equal(MapiHttpLogKind.HttpProxy, s.Source);
         Assert.Equal(1, s.Files);
         Assert.Equal(16, s.Requests);
-        Assert.Equal(7, s.Failures);
-        Assert.Equal(new Dictionary<string, long> { ["401"] = 4, ["503"] = 2, ["500"] = 1 }, Statuses(s.FailuresByStatus));
-        Assert.Equal(4, s.Unauthorized);
-        Assert.Equal(0.25, s.UnauthorizedShare);
+        // alice's and bob's 401s are followed by their success within two seconds: challenges (issue 11);
+        // carol's two are never followed by a success: failures.
+        Assert.Equal(5, s.Failures);
+        Assert.Equal(new Dictionary<string, long> { ["401"] = 2, ["503"] = 2, ["500"] = 1 }, Statuses(s.FailuresByStatus));
+        Assert.Equal(2, s.Unauthorized);
+        Assert.Equal(2, s.Challenges);
+        Assert.Equal(0.125, s.UnauthorizedShare);
         Assert.Equal(2, s.ServiceUnavailable);
         Assert.Equal(0, s.ServiceUnavailableBursts);
 
@@ -69,17 +162,19 @@ public sealed class LogSummaryTests
 
         Assert.Equal(new[] { "2024-03-11 08:00Z", "2024-03-11 09:00Z" }, s.ByTime.Select(r => r.Key));
         Assert.Equal(new long[] { 11, 5 }, s.ByTime.Select(r => r.Requests));
-        Assert.Equal(new long[] { 5, 2 }, s.ByTime.Select(r => r.Failures));
+        Assert.Equal(new long[] { 3, 2 }, s.ByTime.Select(r => r.Failures));
+        Assert.Equal(new long[] { 2, 0 }, s.ByTime.Select(r => r.Challenges));
         Assert.Equal(new int?[] { 2, 3 }, s.ByTime.Select(r => r.Users));
-        Assert.Equal(new int?[] { 2, 1 }, s.ByTime.Select(r => r.UnauthorizedUsers));
+        Assert.Equal(new int?[] { 0, 1 }, s.ByTime.Select(r => r.UnauthorizedUsers));
         Assert.Equal(new DateTime(2024, 3, 11, 8, 0, 0, DateTimeKind.Utc), s.ByTime[0].Start);
 
         // The 401 challenges count for the user the anchor mailbox was later seen authenticated as.
         Assert.Equal(new[] { "CONTOSO\\alice", "CONTOSO\\bob", "carol@contoso.com" }, s.ByUser.Select(r => r.Key));
         Assert.Equal(new long[] { 7, 7, 2 }, s.ByUser.Select(r => r.Requests));
-        Assert.Equal(new long[] { 1, 4, 2 }, s.ByUser.Select(r => r.Failures));
-        Assert.Equal(new Dictionary<string, long> { ["503"] = 2, ["401"] = 1, ["500"] = 1 }, Statuses(s.ByUser[1].FailuresByStatus));
-        Assert.Equal("503=2; 401=1; 500=1", s.ByUser[1].FailuresByStatusText);
+        Assert.Equal(new long[] { 0, 3, 2 }, s.ByUser.Select(r => r.Failures));
+        Assert.Equal(new long[] { 1, 1, 0 }, s.ByUser.Select(r => r.Challenges));
+        Assert.Equal(new Dictionary<string, long> { ["503"] = 2, ["500"] = 1 }, Statuses(s.ByUser[1].FailuresByStatus));
+        Assert.Equal("503=2; 500=1", s.ByUser[1].FailuresByStatusText);
         Assert.Equal("Outlook 16.0.16130", s.ByUser[1].Client);
 
         Assert.Equal(new[] { "Outlook 16.0.17928", "Outlook 16.0.16130" }, s.ByClient.Select(r => r.Key));
@@ -100,7 +195,7 @@ public sealed class LogSummaryTests
         MapiHttpLogFinding pass = Assert.Single(s.Findings);
         Assert.Equal(CheckStatus.Pass, pass.Status);
         Assert.Equal(MapiHttpCause.None, pass.Cause);
-        Assert.Equal("No failure pattern in 16 requests from 2024-03-11 08:00 to 2024-03-11 09:20 UTC (7 failures, 25% answered 401).", pass.Message);
+        Assert.Equal("No failure pattern in 16 requests from 2024-03-11 08:00 to 2024-03-11 09:20 UTC (5 failures, 12.5% failed with 401; 2 normal 401 challenges not counted as failures).", pass.Message);
         Assert.Equal(CheckStatus.Pass, s.Status);
     }
 
@@ -232,7 +327,8 @@ public sealed class LogSummaryTests
     [Fact]
     public void A_401_share_rising_across_users_points_to_authentication_on_the_front_end_that_answers_them()
     {
-        var lines = Healthy(6).ToList();
+        // From 12:00 the even users' Outlook gets only 401s (no success follows them): authentication broke.
+        var lines = Healthy(6).Where(l => !(l.Time.Hour is 12 or 13 && int.Parse(l.User.Substring(4)) % 2 == 0)).ToList();
         for (int u = 0; u < 30; u += 2)
         {
             for (int i = 0; i < 12; i++)
@@ -251,10 +347,67 @@ public sealed class LogSummaryTests
         Assert.Equal(Day.AddHours(12), finding.FirstSeen);
         Assert.Equal(Day.AddHours(14), finding.LastSeen);
         Assert.Equal("Set-MapiVirtualDirectory -Identity 'EX01\\mapi (Default Web Site)' -IISAuthenticationMethods Ntlm,OAuth,Negotiate", finding.Recommendation);
-        Assert.StartsWith("The share of 401 responses rose from 10% to ", finding.Message);
-        Assert.Contains("across 30 users, mostly on front end EX01 (92.9% of them), since 2024-03-11 12:00 UTC", finding.Message);
+        // Per hour 12 and 13: 15 odd users x 10 requests (their challenges are not failures) + 15 even users x 12 failed 401s.
+        Assert.StartsWith("The share of 401 responses rose from 0% to 54.5% (2024-03-11 12:00 UTC) across 15 users, on front end EX01, since 2024-03-11 12:00 UTC", finding.Message);
         Assert.Equal(2, finding.Evidence["ElevatedIntervals"]);
-        Assert.Equal(420L, finding.Count);
+        Assert.Equal(15, finding.Evidence["UsersWith401"]);
+        Assert.Equal(360L, finding.Count);
+    }
+
+    /// <summary>One hour of logs: users r0.. get only 401s (never authenticated), users o0.. only successes.</summary>
+    private static List<ProxyLine> FewIntervals(int[] refused, int[] ok)
+    {
+        var lines = new List<ProxyLine>();
+        DateTime t = Day.AddHours(8);
+        for (int u = 0; u < refused.Length; u++)
+        {
+            lines.AddRange(Enumerable.Range(0, refused[u]).Select(i => new ProxyLine(t.AddMinutes(u * 5 + i), $"r{u}", 401, BackEnd: null, Latency: 1)));
+        }
+
+        for (int u = 0; u < ok.Length; u++)
+        {
+            lines.AddRange(Enumerable.Range(0, ok[u]).Select(i => new ProxyLine(t.AddMinutes(30 + u * 5 + i), $"o{u}", 200)));
+        }
+
+        return lines;
+    }
+
+    [Fact]
+    public void Few_intervals_with_half_the_requests_refused_for_half_the_users_warn_of_authentication()
+    {
+        // Issue 19: the rule for logs too short to show a rise. At every threshold: 20 requests, 10 failed 401s
+        // (share 0.5), 3 users refused of 6.
+        MapiHttpLogSummary s = Summarize(FewIntervals(new[] { 4, 3, 3 }, new[] { 4, 3, 3 }));
+
+        MapiHttpLogFinding finding = Assert.Single(s.Findings);
+        Assert.Equal("LogUnauthorizedRise", finding.Check);
+        Assert.Equal(CheckStatus.Warning, finding.Status);
+        Assert.Equal(MapiHttpCause.Authentication, finding.Cause);
+        Assert.Equal(
+            "50% of 20 requests were answered 401, for 3 of 6 users; the logs cover too few intervals to tell whether this rose. " +
+            "Normal Negotiate/NTLM challenges are a small share: check the MAPI virtual directory's authentication methods, IIS Windows authentication and the Auth certificate.",
+            finding.Message);
+        Assert.Equal("Get-MapiVirtualDirectory | Set-MapiVirtualDirectory -IISAuthenticationMethods Ntlm,OAuth,Negotiate", finding.Recommendation);
+        Assert.Equal(0.5, finding.Evidence["UnauthorizedShare"]);
+        Assert.Equal(3, finding.Evidence["UsersWith401"]);
+        Assert.Equal(6, finding.Evidence["Users"]);
+        Assert.Equal(10L, finding.Count);
+        Assert.Equal(Day.AddHours(8), finding.FirstSeen);
+        Assert.Equal(Day.AddHours(8).AddMinutes(42), finding.LastSeen);
+    }
+
+    [Theory]
+    [InlineData(new[] { 4, 3, 2 }, new[] { 4, 4, 3 })] // share 9/20 = 0.45, below one half
+    [InlineData(new[] { 5, 5 }, new[] { 5, 5 })] // 2 users refused: fewer than 3
+    [InlineData(new[] { 4, 3, 3 }, new[] { 3, 3, 3 })] // 19 requests: fewer than 20
+    [InlineData(new[] { 4, 4, 4 }, new[] { 2, 2, 2, 2 })] // 3 users refused of 7: fewer than half
+    public void Few_intervals_just_below_a_threshold_give_no_authentication_finding(int[] refused, int[] ok)
+    {
+        MapiHttpLogSummary s = Summarize(FewIntervals(refused, ok));
+
+        Assert.DoesNotContain(s.Findings, f => f.Check == "LogUnauthorizedRise");
+        Assert.Equal(refused.Sum() + ok.Sum(), s.Requests);
+        Assert.Equal(refused.Sum(), s.Unauthorized);
     }
 
     [Theory]

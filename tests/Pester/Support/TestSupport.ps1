@@ -20,8 +20,9 @@ function Get-LabHostPath {
 # Starts one lab host process with a front end per fault; trusts its root CA in the current user's Root store
 # (on Linux .NET's per-user folder ~/.dotnet/corefx/cryptography/x509stores/root) until Stop-MapiLab.
 function Start-MapiLab {
-    param([string[]] $Fault = @('None'), [int] $SlowDelayMs = 3000)
+    param([string[]] $Fault = @('None'), [int] $SlowDelayMs = 3000, [string[]] $AuthenticationMethods)
     $arguments = @((Get-LabHostPath)) + @($Fault | ForEach-Object { '--fault', $_ }) + @('--slow-delay-ms', [string]$SlowDelayMs)
+    if ($AuthenticationMethods) { $arguments += @('--auth', ($AuthenticationMethods -join ',')) }
     # Arguments as one quoted string: ProcessStartInfo.ArgumentList does not exist in Windows PowerShell 5.1.
     $start = New-Object System.Diagnostics.ProcessStartInfo 'dotnet', (($arguments | ForEach-Object { '"' + $_ + '"' }) -join ' ')
     $start.RedirectStandardInput = $true

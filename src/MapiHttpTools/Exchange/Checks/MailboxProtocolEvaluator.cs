@@ -10,16 +10,32 @@ namespace MapiHttpTools.Exchange.Checks;
 internal static class MailboxProtocolEvaluator
 {
     /// <summary>
-    /// The server-side filter for -ProblemsOnly: mailboxes whose own settings turn MAPI off, MAPI/HTTP off or block
-    /// RPC/HTTP. Results are still evaluated here, so a mailbox the filter lets through that works is not reported.
+    /// The server-side filter for -ProblemsOnly when the organisation has MAPI/HTTP on: every mailbox setting
+    /// <see cref="Evaluate"/> flags (issue 11: MapiBlockOutlookExternalConnectivity and MapiBlockOutlookVersions were
+    /// missing, so -ProblemsOnly dropped mailboxes the unfiltered run flags). Results are still evaluated here, so a
+    /// mailbox the filter lets through that works (RPC/HTTP blocked while it has MAPI/HTTP) is not reported.
     /// </summary>
-    public const string ProblemFilter = "MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true";
+    public const string ProblemFilter =
+        "MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null";
+
+    /// <summary>
+    /// The filter for the organisation's setting: when it is off or unknown, every mailbox that follows it (MapiHttpEnabled
+    /// $null) is flagged too, so the filtered and unfiltered problem sets stay equal.
+    /// </summary>
+    public static string ProblemFilterFor(bool? organizationMapiHttpEnabled) =>
+        organizationMapiHttpEnabled == true ? ProblemFilter : ProblemFilter + " -or MapiHttpEnabled -eq $null";
 
     public static MapiClientProtocol EffectiveProtocol(bool? organizationMapiHttpEnabled, CasMailboxFacts mailbox)
     {
         if (!mailbox.MAPIEnabled)
         {
             return MapiClientProtocol.None;
+        }
+
+        if (mailbox.MapiHttpEnabled is null && organizationMapiHttpEnabled is null)
+        {
+            // Issue 19: the mailbox follows an organisation setting that could not be read; neither MAPI/HTTP nor RPC/HTTP is known.
+            return MapiClientProtocol.Unknown;
         }
 
         bool mapiHttp = mailbox.MapiHttpEnabled ?? organizationMapiHttpEnabled ?? false;
@@ -53,6 +69,11 @@ internal static class MailboxProtocolEvaluator
                 (status, cause) = (CheckStatus.Fail, MapiHttpCause.NotEnabled);
                 message = $"MAPI/HTTP is off for {name} ({Source(followsOrganization)}) and RPC/HTTP is blocked (MapiBlockOutlookRpcHttp $true): Outlook has no way to connect.";
                 recommendation = $"Set-CASMailbox -Identity {id} -MapiHttpEnabled $true";
+                break;
+            case MapiClientProtocol.Unknown:
+                (status, cause) = (CheckStatus.Warning, MapiHttpCause.NotEnabled);
+                message = $"The protocol of {name} is not known: it follows the organisation's MapiHttpEnabled, which could not be read (Get-OrganizationConfig returned no value).";
+                recommendation = "Get-OrganizationConfig | Format-List MapiHttpEnabled";
                 break;
             case MapiClientProtocol.RpcHttp:
                 (status, cause) = (CheckStatus.Fail, MapiHttpCause.NotEnabled);

@@ -6,6 +6,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Threading;
+using MapiHttpTools.Infrastructure;
+using MapiHttpTools.Infrastructure.Clixml;
 
 namespace MapiHttpTools.Exchange.Snapshot;
 
@@ -21,6 +23,11 @@ internal sealed class SnapshotDocument
     public const int CurrentFormatVersion = 1;
 
     private const int MarkerWindow = 4096;
+
+    /// <summary>The largest snapshot read (documented in Invoke-MapiHttpDiagnostic's help): far above what a large organisation's export is.</summary>
+    public const long MaxBytes = 256L * 1024 * 1024;
+
+    private static readonly DateTime EarliestCreated = new(2015, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public SnapshotDocument(
         string path,
@@ -77,10 +84,15 @@ internal sealed class SnapshotDocument
             throw new SnapshotException("SnapshotNotFound", $"The snapshot file '{path}' does not exist.", path);
         }
 
-        string text;
+        string head;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            // The size gate first (issue 20): a device, a FIFO or a file past the limit is refused before it is read.
+            InputFile.Check(path, "a snapshot", MaxBytes);
+            using var headReader = new StreamReader(InputFile.OpenRead(path, "a snapshot", MaxBytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[MarkerWindow];
+            int read = headReader.ReadBlock(buffer, 0, buffer.Length);
+            head = new string(buffer, 0, read);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -88,22 +100,26 @@ internal sealed class SnapshotDocument
         }
 
         cancellation.ThrowIfCancellationRequested();
-        string head = text.Length > MarkerWindow ? text.Substring(0, MarkerWindow) : text;
         if (!head.TrimStart('\uFEFF', ' ', '\r', '\n', '\t').StartsWith("<Objs", StringComparison.Ordinal) || head.IndexOf(FormatName, StringComparison.Ordinal) < 0)
         {
             throw new SnapshotException("SnapshotNotRecognized",
                 $"'{path}' is not a MapiHttpTools snapshot (it does not start with a {FormatName} header). Create one with Export-MapiHttpSnapshot.", path);
         }
 
-        object root;
+        object? root;
         try
         {
-            root = PSSerializer.Deserialize(text);
+            // Read as data by the module's own reader, streamed: no type table, no converters, no rehydration (issue 20).
+            root = ClixmlReader.ReadFile(path, "a snapshot", MaxBytes).FirstOrDefault();
         }
-        catch (Exception ex) when (ex is System.Xml.XmlException or InvalidOperationException or ArgumentException or FormatException or PSInvalidOperationException or InvalidCastException)
+        catch (ClixmlException ex)
         {
             throw new SnapshotException("SnapshotInvalid",
-                $"The snapshot file '{path}' is damaged or truncated ({ex.Message}). Export it again with Export-MapiHttpSnapshot and copy it whole.", path, ex);
+                $"The snapshot file '{path}' is damaged or truncated ({ex.Reason}). Export it again with Export-MapiHttpSnapshot and copy it whole.", path, ex);
+        }
+        catch (IOException ex)
+        {
+            throw new SnapshotException("SnapshotInvalid", $"The snapshot file '{path}' could not be read: {ex.Message}", path, ex);
         }
 
         IDictionary header = AsDictionary(root) ?? throw NotRecognized(path);
@@ -130,6 +146,14 @@ internal sealed class SnapshotDocument
             throw Invalid(path, "it has no CreatedUtc");
         }
 
+        // Certificates are judged as of CreatedUtc: a time no snapshot was taken at (9999-12-31) is refused here, with
+        // the file named, instead of an ArgumentOutOfRangeException from date arithmetic later (issue 20).
+        DateTime createdCheck = ExchangeValues.ToUtc(createdUtc);
+        if (createdCheck < EarliestCreated || createdCheck > DateTime.UtcNow.AddDays(2))
+        {
+            throw Invalid(path, $"its CreatedUtc {createdCheck.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} is not a time a snapshot could have been taken");
+        }
+
         IDictionary sectionTable = AsDictionary(header["Sections"]) ?? throw Invalid(path, "it has no Sections");
         var sections = new Dictionary<string, IReadOnlyList<PSObject>>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in sectionTable)
@@ -153,13 +177,16 @@ internal sealed class SnapshotDocument
             path,
             version,
             ExchangeValues.ToUtc(createdUtc),
-            ExchangeValues.TextOf(header["CreatedBy"]),
-            ExchangeValues.TextOf(header["ExchangeBuild"]),
+            SafeText(ExchangeValues.TextOf(header["CreatedBy"])),
+            SafeText(ExchangeValues.TextOf(header["ExchangeBuild"])),
             ExchangeValues.BoolOf(header["Anonymized"]) ?? false,
             ExchangeValues.StringsOf(header["Servers"]),
             sections,
             failures);
     }
+
+    /// <summary>Header text shown in verbose output only: control characters made visible at load (issue 20).</summary>
+    private static string? SafeText(string? text) => text is null ? null : DisplayText.Safe(text);
 
     private static IDictionary? AsDictionary(object? value) => (value is PSObject pso ? pso.BaseObject : value) as IDictionary;
 

@@ -52,8 +52,9 @@ internal sealed class SnapshotExchangeSource : IExchangeSource
                 {
                     missing.Add((name, $"The server '{name}' is not in {_snapshot.Path}; it holds {string.Join(", ", all.Select(s => s.Name))}."));
                 }
-                else
+                else if (!found.Contains(server))
                 {
+                    // One server, one name (issue 11): EX01 and EX01.contoso.lab are one server.
                     found.Add(server);
                 }
             }
