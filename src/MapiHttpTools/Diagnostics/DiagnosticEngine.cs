@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -28,6 +29,9 @@ internal sealed class DiagnosticSettings
 
     /// <summary>The endpoint probe; null when the endpoints cannot be probed (a snapshot).</summary>
     public IEndpointProbeStage? ProbeStage { get; init; }
+
+    /// <summary>Autodiscover for the -Mailbox mailboxes (issue 14); null when it is not asked (a snapshot, no mailboxes).</summary>
+    public AutodiscoverDiagnosticStage? AutodiscoverStage { get; init; }
 }
 
 /// <summary>Where a run's output goes: results (from any thread), errors and progress.</summary>
@@ -91,6 +95,14 @@ internal static class DiagnosticEngine
                     (done, total) => output.Progress($"Endpoints: {done} of {total}", 60 + (40 * done / Math.Max(1, total))),
                     cancellation).ConfigureAwait(false);
             }
+        }
+
+        if (!settings.SkipEndpointTest && settings.AutodiscoverStage is { } autodiscover && settings.Mailboxes is { Count: > 0 })
+        {
+            // What Outlook is told for each chosen mailbox, judged with what the configuration part read (issue 14).
+            output.Progress("Autodiscover", 99);
+            MapiHttpMailboxStateResult[] mailboxes = collected.Snapshot().Results.OfType<MapiHttpMailboxStateResult>().ToArray();
+            await autodiscover.RunAsync(mailboxes, run.VirtualDirectories, r => Emit(r, false), cancellation).ConfigureAwait(false);
         }
 
         (IReadOnlyList<MapiHttpResult> results, Func<MapiHttpResult, bool> fromNamespace) = collected.Snapshot();
