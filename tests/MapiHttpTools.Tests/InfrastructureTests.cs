@@ -97,3 +97,25 @@ public sealed class InputFileTests : System.IDisposable
         Assert.Equal("Windows Registry Editor Version 5.00", reader.ReadToEnd());
     }
 }
+
+public sealed class TableTextTests
+{
+    [Theory]
+    [InlineData("MapiHttpDisabled is 1: Outlook does not ask Autodiscover", 20, "MapiHttpDisabled is\n1: Outlook does not\nask Autodiscover")]
+    [InlineData("short", 20, "short")]
+    [InlineData("MSExchangeMapiFrontEndAppPool is stopped", 12, "MSExchangeMa\npiFrontEndAp\npPool is\nstopped")]
+    [InlineData("two\nparagraphs here", 40, "two\nparagraphs here")]
+    public void Messages_wrap_between_words_and_only_an_overlong_word_is_cut(string text, int width, string expected)
+    {
+        Assert.Equal(expected, MapiHttpTools.TableText.WrapWords(text, width));
+    }
+
+    [Fact]
+    public void Without_a_console_the_column_is_what_120_columns_leave()
+    {
+        // 120 - 64 fixed columns - 1 spare = 55 characters a line (the endpoint table).
+        string wrapped = MapiHttpTools.TableText.Wrap(new string('a', 50) + " " + new string('b', 10), null, 64);
+
+        Assert.Equal(new string('a', 50) + "\n" + new string('b', 10), wrapped);
+    }
+}

@@ -70,6 +70,20 @@ Describe 'Default views at 120 columns' {
         $text | Should -Not -Match 'System\.'
     }
 
+    It '<Type> table wraps its Message between words, never inside one' -ForEach @(
+        'MapiHttpEndpointResult', 'MapiAppPoolHealthResult', 'MapiHttpClientStateResult', 'MapiHttpClientFinding', 'MapiHttpLogFinding',
+        'MapiHttpConfigurationResult', 'MapiHttpVerdictResult', 'MapiHttpMailboxStateResult' | ForEach-Object { @{ Type = $_ } }
+    ) {
+        # Issue 11: PowerShell's own table wrap cut words at the column edge ("Autodisc" / "over"). Every word of every
+        # Message (up to the column's width) must stand whole on one line of the table.
+        $objects = $samples[$Type]
+        $text = $objects | Out-String -Width 120
+        $words = @($objects | ForEach-Object { [string]$_.Message -split '\s+' } | Where-Object { $_.Length -ge 3 -and $_.Length -le 40 } | Select-Object -Unique)
+        $words.Count | Should -BeGreaterThan 3
+        $cut = @($words | Where-Object { -not $text.Contains($_) })
+        $cut | Should -BeNullOrEmpty -Because "these words were wrapped inside: $($cut -join ', ')"
+    }
+
     It '<Type> list shows values, not type names' -ForEach @(
         'MapiHttpEndpointResult', 'MapiAppPoolHealthResult', 'MapiHttpClientStateResult', 'MapiHttpClientFinding', 'MapiRepairResult', 'HttpProxyLogRecord',
         'MapiHttpLogSummary', 'MapiHttpLogStatistics', 'MapiHttpLogFinding', 'MapiHttpConfigurationResult', 'MapiHttpVerdictResult', 'MapiHttpMailboxStateResult' | ForEach-Object { @{ Type = $_ } }

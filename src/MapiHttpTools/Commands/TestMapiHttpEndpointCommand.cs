@@ -236,27 +236,5 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     private static IEnumerable<string> SplitList(string text) =>
         text.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>
-    /// The text of a bound value: live Exchange types (Uri, ADObjectId, ServerIdParameter) and their deserialized
-    /// property bags both render their identity through ToString().
-    /// </summary>
-    private static string? TextOf(object? value)
-    {
-        object? inner = value is PSObject ps ? ps.BaseObject : value;
-        if (inner is null)
-        {
-            return null;
-        }
-
-        if (inner is PSCustomObject && value is PSObject bag)
-        {
-            // A deserialized object (remote EMS, Import-Clixml) keeps the original's ToString text: for an ADObjectId
-            // that is the full identity ("EX01\mapi (Default Web Site)"); Name alone would drop the server.
-            string text0 = bag.ToString();
-            return text0.Length > 0 && !text0.StartsWith("@{", StringComparison.Ordinal) ? text0 : bag.Properties["Name"]?.Value?.ToString();
-        }
-
-        string text = inner.ToString() ?? string.Empty;
-        return text.Length == 0 ? null : text;
-    }
+    private static string? TextOf(object? value) => Exchange.ExchangeValues.TextOf(value);
 }

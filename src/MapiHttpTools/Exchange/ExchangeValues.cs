@@ -43,7 +43,7 @@ internal static class ExchangeValues
             null => null,
             PSObject { BaseObject: Uri uri } => uri.OriginalString,
             PSObject { BaseObject: string s } => s,
-            PSObject pso => pso.ToString(),
+            PSObject pso => BagText(pso),
             Uri uri => uri.OriginalString,
             string s => s,
             IFormattable formattable when value is not Enum => formattable.ToString(null, CultureInfo.InvariantCulture),
@@ -51,6 +51,17 @@ internal static class ExchangeValues
         };
 
         return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
+    }
+
+    /// <summary>
+    /// A deserialized object (remote EMS, Import-Clixml) keeps the original's ToString text: for an ADObjectId that is the
+    /// full identity ("EX01\mapi (Default Web Site)"); Name alone would drop the server. A bag made without that text
+    /// (a [pscustomobject] standing in) prints as "@{...}": its Name is then the best identity there is.
+    /// </summary>
+    private static string BagText(PSObject bag)
+    {
+        string text = bag.ToString();
+        return text.StartsWith("@{", StringComparison.Ordinal) && bag.Properties["Name"]?.Value is { } name ? name.ToString() ?? text : text;
     }
 
     public static bool? Bool(PSObject obj, string name) => BoolOf(Raw(obj, name));

@@ -21,7 +21,7 @@ internal sealed record MapiApplicationDefinition(
 }
 
 /// <summary>
-/// The known-good MAPI over HTTP configuration of Exchange 2016/2019/SE in IIS (DESIGN.md, checked against the
+/// The known-good MAPI over HTTP configuration of Exchange 2016/2019/SE in IIS (docs/design.md, checked against the
 /// real Exchange 2019 applicationHost.config in the CSS-Exchange fixtures).
 /// </summary>
 internal static class MapiIisBaseline

@@ -60,7 +60,7 @@ internal static class MapiPoolJudgement
             p => Set(p, "processModel.idleTimeout", "([TimeSpan]::Zero)"),
             TimeSpan.Zero, p => p.IdleTimeout),
 
-        // DESIGN.md: periodicRestart time=00:00:00 and no other periodic restart condition (issue 19: a memory limit
+        // docs/design.md: periodicRestart time=00:00:00 and no other periodic restart condition (issue 19: a memory limit
         // recycles the pool as surely as a schedule does).
         new("PeriodicRestart", CheckStatus.Warning,
             p => Restarts(p).Count == 0,

@@ -8,7 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace MapiHttpTools.Probing;
 
 /// <summary>
-/// What the TLS handshake showed about the certificate IIS really serves (DESIGN.md: the truth for "does the
+/// What the TLS handshake showed about the certificate IIS really serves (docs/design.md: the truth for "does the
 /// certificate cover the URL"), captured inside the validation callback.
 /// </summary>
 internal sealed class CertificateFacts

@@ -11,7 +11,7 @@ public enum CheckStatus
 }
 
 /// <summary>
-/// The cause a finding points to (DESIGN.md, "The five causes it must tell apart", plus
+/// The cause a finding points to (docs/design.md, "The five causes it must tell apart", plus
 /// Certificate and Client). <see cref="None"/> means the check found nothing wrong.
 /// </summary>
 public enum MapiHttpCause

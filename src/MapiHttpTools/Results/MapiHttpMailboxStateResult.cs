@@ -2,7 +2,7 @@ using System.Collections.Generic;
 
 namespace MapiHttpTools;
 
-/// <summary>What Autodiscover gives a mailbox's Outlook, from the organisation and mailbox settings (DESIGN.md truth table).</summary>
+/// <summary>What Autodiscover gives a mailbox's Outlook, from the organisation and mailbox settings (docs/design.md truth table).</summary>
 public enum MapiClientProtocol
 {
     /// <summary>MAPI/HTTP inside and outside.</summary>

@@ -166,9 +166,12 @@ public sealed class GetMapiAppPoolHealthCommandTests : IDisposable
         string[] lines = plain.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
 
         Assert.Contains("Status  Cause            Name                             State   Message", lines);
-        Assert.Contains("Pass    None             MSExchangeMapiFrontEndAppPool            Matches the known-good MAPI configuration; not checke", lines);
+        // Wrapped between words (issue 11), not cut at the column edge as "not checke" / "d: RuntimeState".
+        Assert.Contains("Pass    None             MSExchangeMapiFrontEndAppPool            Matches the known-good MAPI configuration; not", lines);
+        Assert.Contains("                                                                  checked: RuntimeState, Events.", lines);
         Assert.Contains("Fail    VirtualDirectory Default Web Site/mapi                    Default Web Site/mapi runs in 'MSExchangeOWAAppPool',", lines);
-        Assert.Contains("Warning None             Exchange Back End/mapi/emsmdb            Extended Protection is None at Exchange Back End/mapi", lines);
+        Assert.Contains("Warning None             Exchange Back End/mapi/emsmdb            Extended Protection is None at Exchange Back", lines);
+        Assert.Contains("                                                                  End/mapi/emsmdb, not Require: hardening, not an", lines);
         Assert.All(lines, l => Assert.True(l.Length <= 120, l));
     }
 

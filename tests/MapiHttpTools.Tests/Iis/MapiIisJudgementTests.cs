@@ -44,7 +44,7 @@ public sealed class MapiIisJudgementTests
             "MSExchangeMapiMailboxAppPool recycles at 03:00:00 (schedule): each recycle drops Outlook's MAPI sessions and gives periodic 503s.",
             "Clear-WebConfiguration -PSPath IIS:\\ -Filter \"/system.applicationHost/applicationPools/add[@name='MSExchangeMapiMailboxAppPool']/recycling/periodicRestart/schedule\"");
 
-        // Issue 19: a memory limit recycles the pool too (DESIGN.md: no periodic restart condition at all).
+        // Issue 19: a memory limit recycles the pool too (docs/design.md: no periodic restart condition at all).
         yield return Row("PeriodicRestart", Good with { PeriodicRestartPrivateMemory = 1048576 }, "Warning",
             "MSExchangeMapiMailboxAppPool recycles at 1048576 KB private memory (privateMemory): each recycle drops Outlook's MAPI sessions and gives periodic 503s.",
             $"Set-ItemProperty -Path '{PoolPath}' -Name recycling.periodicRestart.privateMemory -Value 0");

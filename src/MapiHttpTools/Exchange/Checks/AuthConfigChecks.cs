@@ -7,7 +7,7 @@ namespace MapiHttpTools.Exchange.Checks;
 /// <summary>
 /// Server-to-server and OAuth authentication (Get-AuthConfig, Get-AuthServer): the current Auth certificate exists on
 /// every server and is not expired or expiring, a next one is staged in time, and the auth servers are enabled.
-/// An expired Auth certificate breaks OAuth, so its cause is Authentication (DESIGN.md).
+/// An expired Auth certificate breaks OAuth, so its cause is Authentication (docs/design.md).
 /// </summary>
 internal static class AuthConfigChecks
 {

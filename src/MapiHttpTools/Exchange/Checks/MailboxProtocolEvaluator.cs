@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace MapiHttpTools.Exchange.Checks;
 
 /// <summary>
-/// The effective client protocol of a mailbox (DESIGN.md): the mailbox's MapiHttpEnabled overrides the
+/// The effective client protocol of a mailbox (docs/design.md): the mailbox's MapiHttpEnabled overrides the
 /// organisation's when it is not $null; MapiBlockOutlookExternalConnectivity keeps MAPI/HTTP inside; MAPIEnabled
 /// $false, or RPC/HTTP blocked while MAPI/HTTP is off, leaves Outlook nothing.
 /// </summary>

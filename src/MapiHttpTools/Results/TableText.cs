@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation.Host;
+using System.Text;
+
+namespace MapiHttpTools;
+
+/// <summary>
+/// Word wrapping for the Message column of the module's table views (format.ps1xml calls it). PowerShell's own table
+/// wrap cuts words at the column edge ("Autodisc / over"); issue 11 asks for no words wrapped mid-token at 120 columns.
+/// Public only because format-file script blocks call it.
+/// </summary>
+public static class TableText
+{
+    /// <summary>The console width assumed when the host does not say (output redirected, a non-console host).</summary>
+    public const int DefaultWidth = 120;
+
+    /// <summary>
+    /// <paramref name="text"/> wrapped at word boundaries to what a table leaves for its last column: the host's width
+    /// (120 when output is redirected or the host has none) less <paramref name="usedColumns"/> (the fixed columns and the
+    /// spaces between them) and one spare. A word longer than the column is cut, as nothing else fits.
+    /// </summary>
+    public static string Wrap(object? text, object? host, int usedColumns)
+    {
+        int width = DefaultWidth;
+        PSHost? psHost = host switch
+        {
+            PSHost h => h,
+            System.Management.Automation.PSObject { BaseObject: PSHost h } => h,
+            _ => null,
+        };
+        if (!Console.IsOutputRedirected && psHost is not null)
+        {
+            try
+            {
+                int hostWidth = psHost.UI.RawUI.BufferSize.Width;
+                if (hostWidth >= 40)
+                {
+                    width = hostWidth;
+                }
+            }
+            catch (Exception ex) when (ex is NotImplementedException or NotSupportedException or InvalidOperationException or System.IO.IOException)
+            {
+                // A host without a raw UI (a hosted runspace, a remote session): keep the default.
+            }
+        }
+
+        return WrapWords(text?.ToString() ?? string.Empty, Math.Max(24, width - usedColumns - 1));
+    }
+
+    /// <summary><paramref name="text"/> in lines of at most <paramref name="width"/> characters, broken between words.</summary>
+    public static string WrapWords(string text, int width)
+    {
+        if (width < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width));
+        }
+
+        var lines = new List<string>();
+        foreach (string paragraph in text.Replace("\r\n", "\n").Split('\n'))
+        {
+            var line = new StringBuilder();
+            foreach (string word in paragraph.Split(' '))
+            {
+                string rest = word;
+                if (line.Length > 0 && line.Length + 1 + rest.Length > width)
+                {
+                    lines.Add(line.ToString());
+                    line.Clear();
+                }
+
+                while (rest.Length > width)
+                {
+                    if (line.Length > 0)
+                    {
+                        lines.Add(line.ToString());
+                        line.Clear();
+                    }
+
+                    lines.Add(rest.Substring(0, width));
+                    rest = rest.Substring(width);
+                }
+
+                if (line.Length > 0)
+                {
+                    line.Append(' ');
+                }
+
+                line.Append(rest);
+            }
+
+            lines.Add(line.ToString());
+        }
+
+        return string.Join("\n", lines);
+    }
+}
