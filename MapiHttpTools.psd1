@@ -14,6 +14,7 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
+        'Test-MapiHttpAutodiscover'
         'Get-MapiAppPoolHealth'
         'Get-MapiHttpClientState'
         'Repair-MapiHttpClientState'

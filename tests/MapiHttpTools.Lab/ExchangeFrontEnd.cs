@@ -22,6 +22,8 @@ internal sealed class ExchangeFrontEnd
 {
     public const string SniItemKey = "MapiHttpTools.Lab.SniHostName";
 
+    private const string BodyItemKey = "MapiHttpTools.Lab.RequestBody";
+
     private const string MapiContentType = "application/mapi-http";
 
     /// <summary>What HTTP.sys sends when the application pool behind a URL is stopped.</summary>
@@ -140,6 +142,12 @@ internal sealed class ExchangeFrontEnd
             return MapiEndpointAsync(context, segments[1].ToLowerInvariant(), startTime, token);
         }
 
+        if (segments.Length == 2 && segments[0].Equals("autodiscover", StringComparison.OrdinalIgnoreCase) &&
+            segments[1].Equals("autodiscover.xml", StringComparison.OrdinalIgnoreCase))
+        {
+            return AutodiscoverAsync(context, token);
+        }
+
         return NotFoundAsync(context, token);
     }
 
@@ -256,6 +264,121 @@ internal sealed class ExchangeFrontEnd
         tail.Append("X-StartTime: ").Append(startTime.ToString("R", CultureInfo.InvariantCulture)).Append("\r\n\r\n");
         await context.Response.Body.WriteAsync(Encoding.ASCII.GetBytes(tail.ToString()), token).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// POX Autodiscover as Exchange answers Outlook (MS-OXDSCLI; issue 14): 401 with Negotiate, NTLM and Basic to an
+    /// anonymous request; for the lab user the settings, with the mapiHttp block only when the request carried
+    /// X-MapiHttpCapability: 1 and the fault does not turn it off; redirects and errors by fault.
+    /// </summary>
+    private async Task AutodiscoverAsync(HttpContext context, CancellationToken token)
+    {
+        AddIisHeaders(context);
+        string? authorization = context.Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(authorization) || !IsLabUser(authorization))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = new StringValues(new[] { "Negotiate", "NTLM", $"Basic realm=\"{RealmOf(context)}\"" });
+            context.Response.ContentLength = 0;
+            return;
+        }
+
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await WriteTextAsync(context, StatusCodes.Status200OK, "text/xml; charset=utf-8", PoxError(600, "Invalid Request"), token).ConfigureAwait(false);
+            return;
+        }
+
+        string email = EmailOf(context.Items[BodyItemKey] as byte[] ?? Array.Empty<byte>());
+        string host = context.Request.Host.Value ?? LabServer.NamespaceHost;
+        string self = $"https://{host}/autodiscover/autodiscover.xml";
+        string body;
+        if (email.Length == 0 || _options.Fault == LabFault.AutodiscoverError600)
+        {
+            body = PoxError(600, "Invalid Request");
+        }
+        else if (_options.Fault == LabFault.AutodiscoverRedirectLoop)
+        {
+            body = PoxRedirect("redirectUrl", "RedirectUrl", self);
+        }
+        else if (_options.Fault == LabFault.AutodiscoverRedirect && !email.Equals(LabServer.RedirectedAddress, StringComparison.OrdinalIgnoreCase))
+        {
+            body = PoxRedirect("redirectAddr", "RedirectAddr", LabServer.RedirectedAddress);
+        }
+        else if (_options.Fault == LabFault.AutodiscoverRedirect && !context.Request.QueryString.Value!.Contains("hop=2", StringComparison.Ordinal))
+        {
+            body = PoxRedirect("redirectUrl", "RedirectUrl", self + "?hop=2");
+        }
+        else
+        {
+            bool capable = string.Equals(context.Request.Headers["X-MapiHttpCapability"], "1", StringComparison.Ordinal);
+            string mapiHost = _options.Fault == LabFault.AutodiscoverWrongUrls ? $"{LabCertificates.WrongHostName}:{context.Request.Host.Port}" : host;
+            body = PoxSettings(email, host, capable && _options.Fault != LabFault.AutodiscoverMapiHttpOff ? mapiHost : null);
+        }
+
+        await WriteTextAsync(context, StatusCodes.Status200OK, "text/xml; charset=utf-8", body, token).ConfigureAwait(false);
+    }
+
+    private static string EmailOf(byte[] body)
+    {
+        try
+        {
+            var document = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(body));
+            return document.Descendants().FirstOrDefault(e => e.Name.LocalName == "EMailAddress")?.Value.Trim() ?? string.Empty;
+        }
+        catch (System.Xml.XmlException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private const string PoxHead = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\r\n";
+
+    private static string PoxError(int code, string message) =>
+        PoxHead + "  <Response>\r\n    <Error Time=\"16:56:32.6164027\" Id=\"1054084152\">\r\n" +
+        $"      <ErrorCode>{code}</ErrorCode>\r\n      <Message>{message}</Message>\r\n      <DebugData />\r\n    </Error>\r\n  </Response>\r\n</Autodiscover>\r\n";
+
+    private static string PoxRedirect(string action, string element, string value) =>
+        PoxHead + "  <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\r\n    <Account>\r\n" +
+        $"      <AccountType>email</AccountType>\r\n      <Action>{action}</Action>\r\n      <{element}>{System.Security.SecurityElement.Escape(value)}</{element}>\r\n" +
+        "    </Account>\r\n  </Response>\r\n</Autodiscover>\r\n";
+
+    private string PoxSettings(string email, string host, string? mapiHost)
+    {
+        string escapedEmail = System.Security.SecurityElement.Escape(email);
+        string mailboxId = $"{LabServer.MailboxGuid}@contoso.lab";
+        var xml = new StringBuilder(PoxHead);
+        xml.Append("  <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\r\n");
+        xml.Append("    <User>\r\n      <DisplayName>Lab User</DisplayName>\r\n");
+        xml.Append("      <LegacyDN>/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=labuser</LegacyDN>\r\n");
+        xml.Append("      <AutoDiscoverSMTPAddress>").Append(escapedEmail).Append("</AutoDiscoverSMTPAddress>\r\n");
+        xml.Append("      <DeploymentId>30c3a927-42aa-5de8-91e3-8e5b4655ed00</DeploymentId>\r\n    </User>\r\n");
+        xml.Append("    <Account>\r\n      <AccountType>email</AccountType>\r\n      <Action>settings</Action>\r\n      <MicrosoftOnline>False</MicrosoftOnline>\r\n");
+        if (mapiHost is not null)
+        {
+            xml.Append("      <Protocol Type=\"mapiHttp\" Version=\"1\">\r\n");
+            foreach ((string element, string endpoint) in new[] { ("MailStore", "emsmdb"), ("AddressBook", "nspi") })
+            {
+                string url = $"https://{mapiHost}/mapi/{endpoint}/?MailboxId={mailboxId}";
+                xml.Append("        <").Append(element).Append(">\r\n");
+                xml.Append("          <InternalUrl>").Append(url).Append("</InternalUrl>\r\n");
+                xml.Append("          <ExternalUrl>").Append(url).Append("</ExternalUrl>\r\n");
+                xml.Append("        </").Append(element).Append(">\r\n");
+            }
+
+            xml.Append("      </Protocol>\r\n");
+        }
+
+        string hostOnly = host.Split(':')[0];
+        xml.Append("      <Protocol>\r\n        <Type>EXCH</Type>\r\n        <Server>").Append(mailboxId).Append("</Server>\r\n");
+        xml.Append("        <ServerDN>/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=").Append(mailboxId).Append("</ServerDN>\r\n");
+        xml.Append("        <ServerVersion>73C18880</ServerVersion>\r\n        <AuthPackage>Anonymous</AuthPackage>\r\n");
+        xml.Append("        <ASUrl>https://").Append(host).Append("/EWS/Exchange.asmx</ASUrl>\r\n        <ServerExclusiveConnect>off</ServerExclusiveConnect>\r\n      </Protocol>\r\n");
+        xml.Append("      <Protocol>\r\n        <Type>EXPR</Type>\r\n        <Server>").Append(hostOnly).Append("</Server>\r\n");
+        xml.Append("        <SSL>On</SSL>\r\n        <AuthPackage>Ntlm</AuthPackage>\r\n        <ASUrl>https://").Append(host).Append("/EWS/Exchange.asmx</ASUrl>\r\n        <ServerExclusiveConnect>on</ServerExclusiveConnect>\r\n      </Protocol>\r\n");
+        xml.Append("      <Protocol>\r\n        <Type>WEB</Type>\r\n        <Internal>\r\n          <OWAUrl AuthenticationMethod=\"Basic, Fba\">https://").Append(host).Append("/owa/</OWAUrl>\r\n        </Internal>\r\n      </Protocol>\r\n");
+        xml.Append("    </Account>\r\n  </Response>\r\n</Autodiscover>\r\n");
+        return xml.ToString();
     }
 
     private void Challenge(HttpContext context)
@@ -378,6 +501,7 @@ internal sealed class ExchangeFrontEnd
 
         sni ??= context.Features.Get<ITlsHandshakeFeature>()?.HostName;
         string? host = context.Request.Headers.Host.Count > 0 ? context.Request.Headers.Host.ToString() : null;
+        context.Items[BodyItemKey] = body.ToArray();
         var entry = new LabRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? string.Empty, host, string.IsNullOrEmpty(sni) ? null : sni, headers, body.ToArray());
         lock (_requests)
         {

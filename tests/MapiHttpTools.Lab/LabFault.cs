@@ -56,4 +56,25 @@ public enum LabFault
     /// ESC and BEL (<see cref="LabServer.HostileText"/>): a server that tries to drive the admin's terminal.
     /// </summary>
     HostileText,
+
+    /// <summary>
+    /// /autodiscover/autodiscover.xml answers without the mapiHttp block even to X-MapiHttpCapability: 1, as Exchange
+    /// does when Set-OrganizationConfig -MapiHttpEnabled $false (issue 14).
+    /// </summary>
+    AutodiscoverMapiHttpOff,
+
+    /// <summary>The mapiHttp block points at https://wrong.contoso.lab (a name outside the certificate and DNS), as after a wrong Set-MapiVirtualDirectory.</summary>
+    AutodiscoverWrongUrls,
+
+    /// <summary>
+    /// A redirect chain: redirectAddr to <see cref="LabServer.RedirectedAddress"/>, then redirectUrl to ?hop=2 of the same
+    /// host, then the settings.
+    /// </summary>
+    AutodiscoverRedirect,
+
+    /// <summary>Every POX request gets &lt;Error&gt;&lt;ErrorCode&gt;600&lt;/ErrorCode&gt;&lt;Message&gt;Invalid Request&lt;/Message&gt;.</summary>
+    AutodiscoverError600,
+
+    /// <summary>Every POX request gets redirectUrl back to the same URL: a loop a client must bound.</summary>
+    AutodiscoverRedirectLoop,
 }

@@ -31,6 +31,12 @@ public sealed class LabServer : IAsyncDisposable
     /// <summary>What <see cref="LabFault.HostileText"/> appends to server-controlled text: an OSC title change ended by BEL, and a clear-screen CSI.</summary>
     public const string HostileText = "\u001b]0;pwned\u0007\u001b[2J";
 
+    /// <summary>The address <see cref="LabFault.AutodiscoverRedirect"/> sends clients to with redirectAddr.</summary>
+    public const string RedirectedAddress = "labuser.redirected@contoso.lab";
+
+    /// <summary>The lab mailbox's GUID: the MailboxId in the mapiHttp URLs Autodiscover returns.</summary>
+    public const string MailboxGuid = "416c6368-656d-794a-6f45-57615272456e";
+
     private readonly WebApplication? _app;
     private readonly ResetListener? _resetListener;
     private readonly ExchangeFrontEnd _frontEnd;
@@ -51,6 +57,9 @@ public sealed class LabServer : IAsyncDisposable
     }
 
     public LabOptions Options { get; }
+
+    /// <summary>https://mail.contoso.lab:{Port}/autodiscover/autodiscover.xml : the POX Autodiscover endpoint (issue 14).</summary>
+    public Uri AutodiscoverUri => new($"{(Options.PlainHttp ? "http" : "https")}://{NamespaceHost}:{Port}/autodiscover/autodiscover.xml");
 
     /// <summary>The port actually bound (the chosen one when <see cref="LabOptions.Port"/> was 0).</summary>
     public int Port { get; }

@@ -18,7 +18,7 @@ namespace MapiHttpTools.Commands;
 /// one verdict: which cause on which servers, or that MAPI/HTTP looks healthy. Live or from a snapshot.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MapiHttpDiagnostic")]
-[OutputType(typeof(MapiHttpConfigurationResult), typeof(MapiHttpMailboxStateResult), typeof(MapiHttpEndpointResult), typeof(MapiHttpVerdictResult))]
+[OutputType(typeof(MapiHttpConfigurationResult), typeof(MapiHttpMailboxStateResult), typeof(MapiHttpEndpointResult), typeof(MapiHttpAutodiscoverResult), typeof(MapiHttpVerdictResult))]
 public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
 {
     /// <summary>Without these there is no configuration to check.</summary>
@@ -68,6 +68,15 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     public ExchangeClientProtocol[]? IncludeProtocol { get; set; }
+
+    /// <summary>
+    /// The account for the Autodiscover requests of -Mailbox (issue 14): Autodiscover answers only an authenticated
+    /// user. Sent under Test-MapiHttpAutodiscover's rules; without it those requests are Skipped.
+    /// </summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -126,6 +135,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                     IncludeProtocol.Distinct().ToArray(),
                     Services.MailPorts)
                 : null,
+            AutodiscoverStage = snapshot is null && Mailbox is { Length: > 0 } ? CreateAutodiscoverStage(available) : null,
         };
         RunAsync(async (pipeline, token) =>
         {
@@ -153,6 +163,22 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     {
         WriteError(error);
         WriteObject(MapiHttpVerdict.CouldNotCheck(error));
+    }
+
+    /// <summary>Autodiscover for -Mailbox, with the SCP read here on the pipeline thread where Get-ClientAccessService exists.</summary>
+    private AutodiscoverDiagnosticStage CreateAutodiscoverStage(string[] available)
+    {
+        IReadOnlyList<string> scp = available.Contains("Get-ClientAccessService", StringComparer.OrdinalIgnoreCase)
+            ? new Autodiscover.AutodiscoverExchangeReader(RunspaceCommandRunner.Inline(this), WriteWarning, CancelToken).ScpUrls()
+            : Array.Empty<string>();
+        var options = new ProbeOptions
+        {
+            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            CertificateExpiryWarningDays = CertificateExpiryWarningDays,
+            Credential = Credential?.GetNetworkCredential(),
+            Resolver = Services.Resolver,
+        };
+        return new AutodiscoverDiagnosticStage(options, scp);
     }
 
     /// <summary>

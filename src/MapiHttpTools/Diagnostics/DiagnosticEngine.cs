@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -31,6 +32,9 @@ internal sealed class DiagnosticSettings
 
     /// <summary>IMAP4/POP3 beside MAPI/HTTP (-IncludeProtocol, issue 16); null when not asked for or offline.</summary>
     public ClientProtocolStage? ClientProtocolStage { get; init; }
+
+    /// <summary>Autodiscover for the -Mailbox mailboxes (issue 14); null when it is not asked (a snapshot, no mailboxes).</summary>
+    public AutodiscoverDiagnosticStage? AutodiscoverStage { get; init; }
 }
 
 /// <summary>Where a run's output goes: results (from any thread), errors and progress.</summary>
@@ -100,6 +104,14 @@ internal static class DiagnosticEngine
         {
             output.Progress("IMAP4/POP3", 99);
             await settings.ClientProtocolStage.RunAsync(run.Servers, r => Emit(r, false), cancellation).ConfigureAwait(false);
+        }
+
+        if (!settings.SkipEndpointTest && settings.AutodiscoverStage is { } autodiscover && settings.Mailboxes is { Count: > 0 })
+        {
+            // What Outlook is told for each chosen mailbox, judged with what the configuration part read (issue 14).
+            output.Progress("Autodiscover", 99);
+            MapiHttpMailboxStateResult[] mailboxes = collected.Snapshot().Results.OfType<MapiHttpMailboxStateResult>().ToArray();
+            await autodiscover.RunAsync(mailboxes, run.VirtualDirectories, r => Emit(r, false), cancellation).ConfigureAwait(false);
         }
 
         (IReadOnlyList<MapiHttpResult> results, Func<MapiHttpResult, bool> fromNamespace) = collected.Snapshot();

@@ -22,7 +22,9 @@ internal static class VerdictFindings
     /// <summary>One result with the server it is about (an Exchange name) or the namespace it was probed through.</summary>
     private sealed record Observation(MapiHttpResult Result, string? Server, string? Namespace)
     {
-        public bool IsMailbox => Result is MapiHttpMailboxStateResult || Result.Check == ConfigurationCheckNames.MailboxProtocol;
+        // Autodiscover withholding mapiHttp from a mailbox is about that mailbox, not about the front end that answered (issue 14).
+        public bool IsMailbox => Result is MapiHttpMailboxStateResult || Result.Check == ConfigurationCheckNames.MailboxProtocol ||
+                                 (Result is MapiHttpAutodiscoverResult && Result.Cause == MapiHttpCause.NotEnabled);
     }
 
     /// <summary>What the front ends' health pages and component states say.</summary>

@@ -45,6 +45,7 @@ internal sealed class RunspaceCommandRunner : IExchangeCommandRunner
     {
         "Get-OrganizationConfig", "Get-ExchangeServer", "Get-MapiVirtualDirectory", "Get-CASMailbox", "Get-ExchangeCertificate",
         "Get-AuthConfig", "Get-AuthServer", "Get-ServerComponentState", "Get-OutlookAnywhere",
+        "Get-ClientAccessService",
     };
 
     /// <summary>The Exchange cmdlets Repair-MapiVirtualDirectory changes settings with.</summary>

@@ -270,7 +270,55 @@ internal sealed class ApplicationHostConfigFile : IIisConfigurationSource
             DigestAuthentication: ParseBoolText(Resolve(auth + "digestAuthentication", "enabled"), false),
             SslFlags: IisFlags.NormalizeSslFlags(Resolve("security/access", "sslFlags")),
             ExtendedProtectionTokenChecking: IisFlags.NormalizeTokenChecking(Resolve(auth + "windowsAuthentication/extendedProtection", "tokenChecking")),
-            ExtendedProtectionFlags: IisFlags.NormalizeExtendedProtectionFlags(Resolve(auth + "windowsAuthentication/extendedProtection", "flags")));
+            ExtendedProtectionFlags: IisFlags.NormalizeExtendedProtectionFlags(Resolve(auth + "windowsAuthentication/extendedProtection", "flags")))
+        {
+            WindowsAuthenticationProviders = Providers(contexts, auth + "windowsAuthentication/providers"),
+
+            // IIS's schema defaults: kernel mode on, pool credentials off (Exchange's setup writes useKernelMode="false").
+            UseKernelMode = ParseBoolText(Resolve(auth + "windowsAuthentication", "useKernelMode"), true),
+            UseAppPoolCredentials = ParseBoolText(Resolve(auth + "windowsAuthentication", "useAppPoolCredentials"), false),
+        };
+    }
+
+    /// <summary>
+    /// An IIS collection merged as IIS merges it, least specific context first: &lt;clear/&gt; empties it, &lt;add value&gt;
+    /// appends (once), &lt;remove value&gt; takes out (issue 14: the windowsAuthentication providers).
+    /// </summary>
+    private static IReadOnlyList<string> Providers(List<XElement> contexts, string elementPath)
+    {
+        var values = new List<string>();
+        foreach (XElement context in contexts)
+        {
+            XElement? element = context;
+            foreach (string part in elementPath.Split('/'))
+            {
+                element = element?.Element(part);
+            }
+
+            if (element is null)
+            {
+                continue;
+            }
+
+            foreach (XElement item in element.Elements())
+            {
+                string? value = item.Attribute("value")?.Value.Trim();
+                switch (item.Name.LocalName)
+                {
+                    case "clear":
+                        values.Clear();
+                        break;
+                    case "add" when !string.IsNullOrEmpty(value) && !values.Contains(value!, StringComparer.OrdinalIgnoreCase):
+                        values.Add(value!);
+                        break;
+                    case "remove" when !string.IsNullOrEmpty(value):
+                        values.RemoveAll(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase));
+                        break;
+                }
+            }
+        }
+
+        return values;
     }
 
     public RuntimeFacts GetApplicationPoolRuntime(string name) =>

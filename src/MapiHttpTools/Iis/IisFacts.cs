@@ -95,7 +95,20 @@ internal sealed record LocationSecurity(
     bool DigestAuthentication,
     string SslFlags,
     string ExtendedProtectionTokenChecking,
-    string ExtendedProtectionFlags);
+    string ExtendedProtectionFlags)
+{
+    /// <summary>
+    /// The windowsAuthentication providers in effect, in order (the collection merged from the global section down:
+    /// clear, add, remove), as IIS offers them in WWW-Authenticate (issue 14). Empty when none were read.
+    /// </summary>
+    public IReadOnlyList<string> WindowsAuthenticationProviders { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>windowsAuthentication useKernelMode: HTTP.sys decrypts Kerberos tickets itself (with the computer account unless useAppPoolCredentials).</summary>
+    public bool UseKernelMode { get; init; }
+
+    /// <summary>windowsAuthentication useAppPoolCredentials: kernel-mode Kerberos uses the pool identity's key instead of the computer's.</summary>
+    public bool UseAppPoolCredentials { get; init; }
+}
 
 /// <summary>A worker process serving a pool.</summary>
 internal sealed record WorkerProcessFacts(int ProcessId, string? State, DateTime? StartTime);

@@ -189,7 +189,15 @@ internal sealed class LiveIisConfigurationSource : IIisConfigurationSource, IDis
             // Enum and flag attributes come back as their schema numbers.
             SslFlags: sslFlags is int sslValue ? IisFlags.FormatSslFlags(sslValue) : IisFlags.NormalizeSslFlags(LateBound.Text(sslFlags)),
             ExtendedProtectionTokenChecking: IisFlags.NormalizeTokenChecking(LateBound.Text(tokenChecking)),
-            ExtendedProtectionFlags: flags is int flagValue ? IisFlags.FormatExtendedProtectionFlags(flagValue) : IisFlags.NormalizeExtendedProtectionFlags(LateBound.Text(flags)));
+            ExtendedProtectionFlags: flags is int flagValue ? IisFlags.FormatExtendedProtectionFlags(flagValue) : IisFlags.NormalizeExtendedProtectionFlags(LateBound.Text(flags)))
+        {
+            // The effective providers collection, in order, as Microsoft.Web.Administration merges it (issue 14).
+            WindowsAuthenticationProviders = LateBound.Items(LateBound.Call(windows, "GetCollection", "providers"))
+                .Select(p => LateBound.Text(LateBound.Call(p, "GetAttributeValue", "value")))
+                .Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToArray(),
+            UseKernelMode = Convert.ToBoolean(LateBound.Call(windows, "GetAttributeValue", "useKernelMode"), CultureInfo.InvariantCulture),
+            UseAppPoolCredentials = Convert.ToBoolean(LateBound.Call(windows, "GetAttributeValue", "useAppPoolCredentials"), CultureInfo.InvariantCulture),
+        };
     }
 
     public RuntimeFacts GetApplicationPoolRuntime(string name)

@@ -65,6 +65,11 @@ internal static class MapiApplicationJudgement
             evidence.Add(new("sslFlags", Safe(security.SslFlags)));
             evidence.Add(new("extendedProtection.tokenChecking", Safe(security.ExtendedProtectionTokenChecking)));
             evidence.Add(new("extendedProtection.flags", Safe(security.ExtendedProtectionFlags)));
+
+            // The IIS side of the three-sided authentication comparison (issue 14, AuthenticationProviderJudgement).
+            evidence.Add(new("windowsAuthentication.providers", security.WindowsAuthenticationProviders.Select(p => Safe(p)).ToArray()));
+            evidence.Add(new("windowsAuthentication.useKernelMode", security.UseKernelMode));
+            evidence.Add(new("windowsAuthentication.useAppPoolCredentials", security.UseAppPoolCredentials));
             findings.AddRange(Security(definition, security));
         }
 

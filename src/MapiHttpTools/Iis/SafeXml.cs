@@ -48,6 +48,36 @@ internal static class SafeXml
         return XDocument.Load(reader, LoadOptions.SetLineInfo);
     }
 
+    /// <summary>
+    /// The same rules for XML that arrived over the network (an Autodiscover answer, issue 14): no DTD, no entities,
+    /// nesting bounded, at most <paramref name="content"/>'s length in characters. Throws <see cref="XmlException"/>.
+    /// </summary>
+    public static XDocument Load(byte[] content, string what)
+    {
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+            MaxCharactersFromEntities = 0,
+            MaxCharactersInDocument = Math.Max(1, content.Length),
+        };
+        using (XmlReader scan = XmlReader.Create(new MemoryStream(content, false), settings))
+        {
+            while (scan.Read())
+            {
+                if (scan.Depth > MaxDepth)
+                {
+                    var info = (IXmlLineInfo)scan;
+                    throw new XmlException($"elements are nested more than {MaxDepth} deep, which no {what} is.", null, info.LineNumber, info.LinePosition);
+                }
+            }
+        }
+
+        using XmlReader reader = XmlReader.Create(new MemoryStream(content, false), settings);
+        return XDocument.Load(reader, LoadOptions.SetLineInfo);
+    }
+
     private static XmlReader Open(string path, string what, long maxBytes, CancellationToken cancellation, bool ignoreComments)
     {
         Stream stream = new CancellableStream(InputFile.OpenRead(path, what, maxBytes), cancellation);

@@ -274,8 +274,13 @@ function Install-ExchangeStandIns {
             [switch] $ReadFromDomainController, [string] $DomainController)
         process {
             Write-ExchangeCall 'Get-CASMailbox' $PSBoundParameters
-            $global:ExchangeLab.Mailboxes | Where-Object { -not $Identity -or $_.Identity.ToString() -eq "$Identity" -or $_.SamAccountName -eq "$Identity" }
+            $global:ExchangeLab.Mailboxes | Where-Object { -not $Identity -or $_.Identity.ToString() -eq "$Identity" -or $_.SamAccountName -eq "$Identity" -or "$($_.PrimarySmtpAddress)" -eq "$Identity" }
         }
+    }
+    function global:Get-ClientAccessService {
+        [CmdletBinding()] param([Parameter(Position = 0)][object] $Identity, [switch] $IncludeAlternateServiceAccountCredentialStatus, [switch] $IncludeAlternateServiceAccountCredentialPassword, [string] $DomainController)
+        Write-ExchangeCall 'Get-ClientAccessService' $PSBoundParameters
+        $global:ExchangeLab.ClientAccessServices
     }
     function global:Set-CASMailbox {
         [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
@@ -290,7 +295,7 @@ function Install-ExchangeStandIns {
 
 function Remove-ExchangeStandIns {
     foreach ($name in 'Write-ExchangeCall', 'Get-OrganizationConfig', 'Get-ExchangeServer', 'Get-MapiVirtualDirectory', 'Set-MapiVirtualDirectory', 'Get-ExchangeCertificate',
-        'Get-AuthConfig', 'Get-AuthServer', 'Get-ServerComponentState', 'Get-OutlookAnywhere', 'Get-CASMailbox', 'Set-CASMailbox') {
+        'Get-AuthConfig', 'Get-AuthServer', 'Get-ServerComponentState', 'Get-OutlookAnywhere', 'Get-CASMailbox', 'Set-CASMailbox', 'Get-ClientAccessService') {
         Remove-Item "Function:\$name" -ErrorAction SilentlyContinue
     }
     Remove-Variable -Scope Global -Name ExchangeLab, ExchangeCalls -ErrorAction SilentlyContinue
