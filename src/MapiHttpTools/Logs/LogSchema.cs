@@ -5,7 +5,7 @@ namespace MapiHttpTools.Logs;
 
 /// <summary>
 /// The columns of one log file as its header names them, and where the columns the engine reads are.
-/// Columns are always found by name, never by position (DESIGN.md "Logs"); a column the file lacks is -1.
+/// Columns are always found by name, never by position (docs/design.md "Logs"); a column the file lacks is -1.
 /// </summary>
 internal sealed class LogSchema
 {

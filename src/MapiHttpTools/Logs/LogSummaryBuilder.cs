@@ -30,7 +30,7 @@ internal readonly struct Burst
 
 /// <summary>
 /// Turns merged groups into the public summary: statistics rows and the findings that map what the logs
-/// show to the module's causes (DESIGN.md "The five causes"):
+/// show to the module's causes (docs/design.md "The five causes"):
 /// <list type="bullet">
 /// <item>503 bursts on a back end: that back end's MAPI application pool (AppPool).</item>
 /// <item>503 bursts a front end answered without a back end: the front end's pool (AppPool).</item>
