@@ -41,7 +41,7 @@ internal sealed record MapiUrlHostFacts(string Host, int Port, bool Resolves, bo
 /// </summary>
 internal static class AutodiscoverJudgement
 {
-    /// <summary>Outlook follows at most 10 redirects (DESIGN.md); so does the probe.</summary>
+    /// <summary>Outlook follows at most 10 redirects (docs/design.md); so does the probe.</summary>
     public const int MaxHops = 10;
 
     public const string AutodiscoverPool = "MSExchangeAutodiscoverAppPool";
