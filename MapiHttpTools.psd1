@@ -23,6 +23,7 @@
         'Get-MapiHttpMailboxState'
         'Export-MapiHttpSnapshot'
         'Invoke-MapiHttpDiagnostic'
+        'Export-MapiHttpReport'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -117,6 +117,11 @@ foreach ($t in $Task) {
             $clock = [Diagnostics.Stopwatch]::StartNew()
             Invoke-Dotnet @('build', $solution, '-c', $Configuration)
             Write-Host "Build of the solution: $(Format-Duration $clock.Elapsed)"
+            # The report's browser tests need Debian's chromium (issue 15): installed here when missing.
+            if ($IsLinux -and -not (Get-Command chromium -ErrorAction SilentlyContinue)) {
+                & sh (Join-Path $root 'tests/setup/install-chromium.sh')
+                if ($LASTEXITCODE -ne 0) { throw "tests/setup/install-chromium.sh failed with exit code $LASTEXITCODE" }
+            }
             $runs = @(Invoke-XunitSuite)
             $runs += Invoke-PesterSuite
             Write-Host ''

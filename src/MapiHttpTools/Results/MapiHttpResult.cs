@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.Linq;
 
 namespace MapiHttpTools;
 
@@ -83,7 +84,9 @@ public abstract class MapiHttpResult
         var parts = new List<string>(Evidence.Count);
         foreach (DictionaryEntry entry in Evidence)
         {
-            parts.Add($"{entry.Key}={entry.Value}");
+            // A list (CertificateDnsNames) as its items, not "System.String[]" (issue 15).
+            string value = entry.Value is IEnumerable list and not string ? string.Join(", ", list.Cast<object?>()) : $"{entry.Value}";
+            parts.Add($"{entry.Key}={value}");
         }
 
         return string.Join("; ", parts);
