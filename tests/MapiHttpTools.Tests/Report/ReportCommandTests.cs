@@ -192,4 +192,28 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(CheckStatus.Fail, Assert.IsType<MapiHttpVerdictResult>(Assert.Single(result.Output).BaseObject).Status);
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
     }
+
+    [Fact]
+    public void A_log_summary_adds_the_requests_per_interval_and_latency_per_back_end_charts_as_inline_svg()
+    {
+        using ModuleSession session = new();
+        string logs = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Logs", "HttpProxy", "Mapi");
+        string path = Path.Combine(_folder, "logs.html");
+
+        ScriptResult result = session.Invoke(
+            "$s = Get-MapiHttpLogSummary -Path $l; $s | Export-MapiHttpReport -Path $p | Out-Null; $s.ByTime.Count; @($s.ByBackEnd | Where-Object { $null -ne $_.LatencyP50Ms }).Count",
+            Vars(("l", logs), ("p", path)));
+
+        Assert.Empty(result.Errors);
+        int hours = (int)result.Output[0].BaseObject;
+        int backEnds = (int)result.Output[1].BaseObject;
+        Assert.True(hours > 0 && backEnds > 0, $"{hours} intervals, {backEnds} back ends with latency");
+        string html = File.ReadAllText(path);
+        Assert.Contains("<section id=\"charts\" class=\"charts\"><h2>Logs</h2>", html);
+        Assert.Contains("<svg class=\"chart-requests\"", html);
+        Assert.Contains("<svg class=\"chart-latency\"", html);
+        // One blue bar (with its tooltip) per interval, three percentile bars per back end.
+        Assert.Equal(hours, System.Text.RegularExpressions.Regex.Matches(html, "fill=\"#54aeff\"><title>").Count);
+        Assert.Equal(backEnds, System.Text.RegularExpressions.Regex.Matches(html, " P50 [0-9.]+ ms</title>").Count);
+    }
 }
