@@ -156,12 +156,13 @@ Describe 'Status colour (issue 15)' {
     }
 
     It 'does not reach CSV or the objects' {
+        $rendering = $PSStyle.OutputRendering
         $PSStyle.OutputRendering = 'Ansi'
         try {
             $csv = $samples['MapiHttpEndpointResult'] | Select-Object Status, Check | ConvertTo-Csv
         }
         finally {
-            $PSStyle.OutputRendering = 'Host'
+            $PSStyle.OutputRendering = $rendering
         }
 
         ($csv -join "`n") | Should -Not -Match "`e\["
