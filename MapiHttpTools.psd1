@@ -25,6 +25,7 @@
         'Export-MapiHttpSnapshot'
         'Invoke-MapiHttpDiagnostic'
         'Test-ExchangeClientProtocol'
+        'Export-MapiHttpReport'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

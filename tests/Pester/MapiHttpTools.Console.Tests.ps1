@@ -155,3 +155,38 @@ Describe 'Get-Help <Name> -Full' -ForEach $cmdlets {
         }
     }
 }
+
+Describe 'Status colour (issue 15)' {
+    It 'is green Pass where the host renders ANSI, plain text otherwise, and the columns stay where they were' {
+        $rendering = $PSStyle.OutputRendering
+        try {
+            $PSStyle.OutputRendering = 'PlainText'
+            $plain = $samples['MapiHttpEndpointResult'] | Format-Table | Out-String -Stream -Width 120
+            $PSStyle.OutputRendering = 'Ansi'
+            $ansi = $samples['MapiHttpEndpointResult'] | Format-Table | Out-String -Stream -Width 120
+        }
+        finally {
+            $PSStyle.OutputRendering = $rendering
+        }
+
+        ($plain -join "`n") | Should -Not -Match "`e\["
+        ($ansi -join "`n") | Should -Match ([regex]::Escape("`e[92mPass`e[0m"))
+        # Without the escape sequences the coloured table is the plain one, character for character.
+        $stripped = $ansi | ForEach-Object { $_ -replace "`e\[[0-9;]*m", '' }
+        $stripped | Should -Be $plain
+    }
+
+    It 'does not reach CSV or the objects' {
+        $rendering = $PSStyle.OutputRendering
+        $PSStyle.OutputRendering = 'Ansi'
+        try {
+            $csv = $samples['MapiHttpEndpointResult'] | Select-Object Status, Check | ConvertTo-Csv
+        }
+        finally {
+            $PSStyle.OutputRendering = $rendering
+        }
+
+        ($csv -join "`n") | Should -Not -Match "`e\["
+        $csv[1] | Should -Match '^"(Pass|Skipped|Warning|Fail|Error)",'
+    }
+}

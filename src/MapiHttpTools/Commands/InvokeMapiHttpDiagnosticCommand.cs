@@ -8,6 +8,7 @@ using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
 using MapiHttpTools.Infrastructure;
 using MapiHttpTools.Probing;
+using MapiHttpTools.Report;
 
 namespace MapiHttpTools.Commands;
 
@@ -46,6 +47,10 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>Write only Warning, Fail and Error results, then the verdict (issue 15).</summary>
+    [Parameter]
+    public SwitchParameter ProblemsOnly { get; set; }
+
     /// <summary>Do not read IIS (Get-MapiAppPoolHealth's checks) on the servers.</summary>
     [Parameter]
     public SwitchParameter SkipIisCheck { get; set; }
@@ -77,6 +82,15 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [Credential]
     [ValidateNotNull]
     public PSCredential? Credential { get; set; }
+
+    /// <summary>Also write the results of this run to this file (issue 15): HTML, or CSV/JSON by extension or -ReportFormat.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ReportPath { get; set; }
+
+    /// <summary>The format of -ReportPath; default from its extension (.csv, .json, else HTML).</summary>
+    [Parameter]
+    public MapiHttpReportFormat? ReportFormat { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -119,6 +133,8 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             available = available.Except(missing, StringComparer.OrdinalIgnoreCase).ToArray();
         }
 
+        string? reportPath = CheckReportPath();
+        var collected = new List<MapiHttpResult>();
         var settings = new DiagnosticSettings
         {
             Servers = _servers.Count > 0 ? _servers.ToArray() : null,
@@ -144,14 +160,75 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                 : new SnapshotExchangeSource(snapshot);
             var output = new DiagnosticOutput
             {
-                Result = Summary ? _ => { } : pipeline.WriteObject,
+                Result = result =>
+                {
+                    // Kept for the per-server summary and -ReportPath (issue 15); results arrive from worker threads.
+                    lock (collected)
+                    {
+                        collected.Add(result);
+                    }
+
+                    if (!Summary && (!ProblemsOnly || ResultFilter.IsProblem(result)))
+                    {
+                        pipeline.WriteObject(result);
+                    }
+                },
                 Error = pipeline.WriteError,
                 Progress = (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", step) { PercentComplete = percent }),
             };
             MapiHttpVerdictResult verdict = await DiagnosticEngine.RunAsync(source, settings, output, token).ConfigureAwait(false);
             pipeline.WriteProgress(new ProgressRecord(1, "Invoke-MapiHttpDiagnostic", "Done") { RecordType = ProgressRecordType.Completed });
+            lock (collected)
+            {
+                verdict.ServerSummary = MapiHttpServerSummary.From(collected);
+                collected.Add(verdict);
+            }
+
             pipeline.WriteObject(verdict);
         });
+        if (reportPath is not null)
+        {
+            WriteReport(reportPath, collected);
+        }
+    }
+
+    /// <summary>The full -ReportPath, or null (with a ReportPathInvalid error) when its folder is missing; checked before the run.</summary>
+    private string? CheckReportPath()
+    {
+        if (ReportPath is null)
+        {
+            return null;
+        }
+
+        string path = GetUnresolvedProviderPathFromPSPath(ReportPath);
+        // An existing report is replaced: a scheduled task writes the same name each run.
+        if (ReportFile.Check(path, force: true) is { } problem)
+        {
+            WriteError(ErrorRecords.Create(problem.ErrorId, problem.Category, ReportPath, problem.Message + " The diagnostic runs without a report."));
+            return null;
+        }
+
+        return path;
+    }
+
+    private void WriteReport(string path, List<MapiHttpResult> results)
+    {
+        var content = new ReportContent();
+        foreach (MapiHttpResult result in results)
+        {
+            ReportReader.Add(content, result);
+        }
+
+        try
+        {
+            var origin = new ReportOrigin(DateTime.UtcNow, Environment.MachineName, MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(MapiHttpResult).Assembly.GetName().Version?.ToString() ?? "unknown");
+            System.IO.FileInfo file = ReportFile.Write(path, content, ReportFormat ?? ReportFile.FormatOf(path), origin);
+            WriteVerbose($"Report written to {file.FullName}.");
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+        {
+            WriteError(ErrorRecords.Create("ReportNotWritten", ErrorCategory.WriteError, ReportPath, $"The report could not be written to '{path}': {ex.Message}", ex));
+        }
     }
 
     /// <summary>
@@ -166,8 +243,13 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     }
 
     /// <summary>Autodiscover for -Mailbox, with the SCP read here on the pipeline thread where Get-ClientAccessService exists.</summary>
-    private AutodiscoverDiagnosticStage CreateAutodiscoverStage(string[] available)
+    private IAutodiscoverDiagnosticStage CreateAutodiscoverStage(string[] available)
     {
+        if (Services.AutodiscoverStageFactory is { } standIn)
+        {
+            return standIn();
+        }
+
         IReadOnlyList<string> scp = available.Contains("Get-ClientAccessService", StringComparer.OrdinalIgnoreCase)
             ? new Autodiscover.AutodiscoverExchangeReader(RunspaceCommandRunner.Inline(this), WriteWarning, CancelToken).ScpUrls()
             : Array.Empty<string>();

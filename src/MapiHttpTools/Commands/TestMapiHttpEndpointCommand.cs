@@ -98,6 +98,10 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
+    /// <summary>Write only Warning, Fail and Error results (issue 15).</summary>
+    [Parameter]
+    public SwitchParameter ProblemsOnly { get; set; }
+
     protected override void ProcessRecord()
     {
         string? server = TextOf(Server);
@@ -187,7 +191,7 @@ public sealed class TestMapiHttpEndpointCommand : MapiHttpCmdletBase
         {
             await prober.ProbeAsync(
                 _targets,
-                pipeline.WriteObject,
+                ResultFilter.ProblemsOnly<MapiHttpEndpointResult>(pipeline.WriteObject, ProblemsOnly),
                 (done, total) => pipeline.WriteProgress(new ProgressRecord(activityId, "Testing MAPI/HTTP endpoints", $"{done} of {total} addresses probed")
                 {
                     PercentComplete = total == 0 ? 100 : done * 100 / total,

@@ -9,12 +9,18 @@ using MapiHttpTools.Probing;
 
 namespace MapiHttpTools.Diagnostics;
 
+/// <summary>The Autodiscover part of Invoke-MapiHttpDiagnostic -Mailbox; tests stand one in through ModuleServices.</summary>
+internal interface IAutodiscoverDiagnosticStage
+{
+    Task RunAsync(IReadOnlyList<MapiHttpMailboxStateResult> mailboxes, IReadOnlyList<MapiVirtualDirectoryFacts> directories, Action<MapiHttpResult> emit, CancellationToken cancellation);
+}
+
 /// <summary>
 /// Test-MapiHttpAutodiscover for the mailboxes of an Invoke-MapiHttpDiagnostic -Mailbox run (issue 14): each mailbox's
 /// PrimarySmtpAddress asked over Outlook's candidates (the SCP first), judged against the virtual directories and the
 /// organisation's and mailbox's settings the configuration part already read, so nothing is asked of Exchange twice.
 /// </summary>
-internal sealed class AutodiscoverDiagnosticStage
+internal sealed class AutodiscoverDiagnosticStage : IAutodiscoverDiagnosticStage
 {
     private readonly ProbeOptions _options;
     private readonly IReadOnlyList<string> _scpUrls;

@@ -34,7 +34,7 @@ internal sealed class DiagnosticSettings
     public ClientProtocolStage? ClientProtocolStage { get; init; }
 
     /// <summary>Autodiscover for the -Mailbox mailboxes (issue 14); null when it is not asked (a snapshot, no mailboxes).</summary>
-    public AutodiscoverDiagnosticStage? AutodiscoverStage { get; init; }
+    public IAutodiscoverDiagnosticStage? AutodiscoverStage { get; init; }
 }
 
 /// <summary>Where a run's output goes: results (from any thread), errors and progress.</summary>

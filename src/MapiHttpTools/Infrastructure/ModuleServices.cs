@@ -45,6 +45,9 @@ internal sealed class ModuleServices
     /// <summary>Given the probe options, the endpoint probe Invoke-MapiHttpDiagnostic runs instead of the network one.</summary>
     public Func<ProbeOptions, Diagnostics.IEndpointProbeStage>? EndpointProbeStageFactory { get; set; }
 
+    /// <summary>The Autodiscover stage Invoke-MapiHttpDiagnostic -Mailbox runs instead of asking the network.</summary>
+    public Func<Diagnostics.IAutodiscoverDiagnosticStage>? AutodiscoverStageFactory { get; set; }
+
     /// <summary>
     /// Ports by scheme (imaps, imap, pops, pop) that Invoke-MapiHttpDiagnostic -IncludeProtocol probes instead of
     /// 993/143/995/110 (issue 16): tests point them at Dovecot on high ports.

@@ -192,6 +192,12 @@ public sealed class MapiHttpVerdictResult : MapiHttpResult
     public int SkippedCount { get; }
 
     /// <summary>
+    /// One line per server: worst status, causes, the first fix (issue 15); "(Invoke-MapiHttpDiagnostic -Summary).ServerSummary"
+    /// is the one-screen view. Filled by Invoke-MapiHttpDiagnostic from every result of its run.
+    /// </summary>
+    public IReadOnlyList<MapiHttpServerSummary> ServerSummary { get; internal set; } = System.Array.Empty<MapiHttpServerSummary>();
+
+    /// <summary>
     /// For scheduled tasks (exit (...).ExitCode): 0 healthy, 1 warnings, 2 failures, 3 a check could not run or
     /// nothing could be checked (no Exchange cmdlets, an unreadable snapshot).
     /// </summary>

@@ -18,7 +18,8 @@ public sealed class ExchangeHelpTests
     {
         { "Get-MapiHttpMailboxState", new[] { "ExchangeCmdletsNotFound", "OrganizationConfigUnavailable", "MailboxFilterRejected", "MailboxNotFound", "MailboxReadFailed", "SnapshotInvalid", "SnapshotNotRecognized", "SnapshotVersionUnsupported" } },
         { "Export-MapiHttpSnapshot", new[] { "SnapshotExists", "SnapshotPathInvalid", "ExchangeCmdletsNotFound", "ServerNotFound", "MailboxNotFound", "SnapshotWriteFailed", "SnapshotVersionUnsupported", "SnapshotInvalid", "SnapshotNotRecognized" } },
-        { "Invoke-MapiHttpDiagnostic", new[] { "ExchangeCmdletsNotFound", "SnapshotNotFound", "SnapshotNotRecognized", "SnapshotInvalid", "SnapshotVersionUnsupported", "ServerNotFound", "MailboxNotFound", "ExitCode" } },
+        { "Invoke-MapiHttpDiagnostic", new[] { "ExchangeCmdletsNotFound", "SnapshotNotFound", "SnapshotNotRecognized", "SnapshotInvalid", "SnapshotVersionUnsupported", "ServerNotFound", "MailboxNotFound", "ExitCode", "ReportPathInvalid", "ReportNotWritten" } },
+        { "Export-MapiHttpReport", new[] { "ReportExists", "ReportPathInvalid", "ReportNotWritten" } },
     };
 
     [Theory]

@@ -76,7 +76,7 @@ public sealed class ModuleHelpTests
             new[]
             {
                 "AllowUnencryptedAuthentication", "CertificateExpiryWarningDays", "Credential", "ExpectedAuthenticationMethods", "ExternalUrl", "IISAuthenticationMethods", "Identity",
-                "InternalUrl", "Server", "SkipCertificateCheck", "TargetAddress", "ThrottleLimit", "TimeoutSec", "Uri", "UrlType", "UseDefaultCredentials",
+                "InternalUrl", "ProblemsOnly", "Server", "SkipCertificateCheck", "TargetAddress", "ThrottleLimit", "TimeoutSec", "Uri", "UrlType", "UseDefaultCredentials",
             },
             help.Parameters.Select(p => p.Name).ToArray());
         HelpParameter uri = help.Parameters.Single(p => p.Name == "Uri");
