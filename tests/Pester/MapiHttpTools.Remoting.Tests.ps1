@@ -21,7 +21,14 @@ BeforeAll {
         @{ Name = '127.0.17.4'; Module = 'Missing' }
         @{ Name = '127.0.17.5'; Module = 'Current'; Hang = $true })
     $config = Join-Path $script:CssExchange 'IIS/applicationHost.config'
-    foreach ($m in $lab.Machines) { Copy-Item $config (Join-Path $m.Inputs 'applicationHost.config') }
+    $clientFixtures = Join-Path $script:RepoRoot 'tests/MapiHttpTools.Tests/Fixtures/ClientState'
+    foreach ($m in $lab.Machines) {
+        Copy-Item $config (Join-Path $m.Inputs 'applicationHost.config')
+        Copy-Item (Join-Path $clientFixtures 'hklm-clicktorun.reg') (Join-Path $m.Inputs 'office.reg')
+        Copy-Item (Join-Path $clientFixtures 'good-hkcu.reg') (Join-Path $m.Inputs 'user.reg')
+    }
+    # Machine 2's Outlook user has MapiHttpDisabled = 1.
+    Copy-Item (Join-Path $clientFixtures 'disabled-hkcu.reg') (Join-Path $lab.Machines[1].Inputs 'user.reg')
     # Machine 2's front-end pool runs the wrong CLR: its results differ from machine 1's.
     $second = Join-Path $lab.Machines[1].Inputs 'applicationHost.config'
     $text = Get-Content -Raw $second
@@ -89,5 +96,52 @@ Describe 'Get-MapiAppPoolHealth through SSH remoting' -Skip:(-not $canRun) {
         $text | Should -Not -Match 'Deserialized|MapiHttpTools\.'
         $text | Should -Match '(?m)^Status\s+Cause\s+Name\s+State\s+Message'
         $text | Should -Match '(?m)^Fail\s+AppPool\s+MSExchangeMapiFrontEndAppPool'
+    }
+}
+
+Describe 'Get-MapiHttpClientState through SSH remoting' -Skip:(-not $canRun) {
+    It 'reads each PC''s own state and names the PC' {
+        $results = Get-MapiHttpClientState -HostName 127.0.17.1, 127.0.17.2 @ssh -RegistryExportPath user.reg, office.reg -ErrorVariable errs
+        $errs | Should -HaveCount 0
+        $results | Should -HaveCount 2
+        $byPc = @{}; foreach ($r in $results) { $byPc[$r.PSComputerName] = $r }
+        $byPc['127.0.17.1'].Status | Should -Be 'Pass'
+        $byPc['127.0.17.2'].Status | Should -Be 'Fail'
+        $byPc['127.0.17.2'].Cause | Should -Be 'NotEnabled'
+        $byPc['127.0.17.2'].MapiHttpDisabled | Should -Be 1
+        $byPc['127.0.17.2'].PSObject.TypeNames[0] | Should -Be 'Deserialized.MapiHttpTools.MapiHttpClientStateResult'
+    }
+
+    It 'asks for -UserSid before reading another PC''s live registry as the connecting account' {
+        $null = Get-MapiHttpClientState -HostName 127.0.17.1 @ssh -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($errs).FullyQualifiedErrorId | Should -Be @('ComputerNameRequiresUserSid,MapiHttpTools.Commands.GetMapiHttpClientStateCommand')
+        $errs[0].TargetObject | Should -Be '127.0.17.1'
+    }
+
+    It 'pipes deserialized states into Repair-MapiHttpClientState, which refuses states read from .reg files as it does live ones' {
+        $backup = Join-Path $TestDrive 'client-backup'
+        $states = Get-MapiHttpClientState -HostName 127.0.17.1, 127.0.17.2 @ssh -RegistryExportPath user.reg, office.reg
+        $repairs = $states | Repair-MapiHttpClientState -BackupPath $backup -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue
+        $repairs | Should -HaveCount 0
+        @($errs).FullyQualifiedErrorId | Should -Be @('OfflineRepairNotSupported,MapiHttpTools.Commands.RepairMapiHttpClientStateCommand', 'OfflineRepairNotSupported,MapiHttpTools.Commands.RepairMapiHttpClientStateCommand')
+        # The paths are those on each PC (each home folder of the lab).
+        $messages = @($errs | ForEach-Object { $_.Exception.Message } | Sort-Object)
+        $messages[0] | Should -BeLike "This state was read from a registry export ($($lab.Machines[0].Inputs)/user.reg, $($lab.Machines[0].Inputs)/office.reg). *"
+        $messages[1] | Should -BeLike "This state was read from a registry export ($($lab.Machines[1].Inputs)/user.reg, $($lab.Machines[1].Inputs)/office.reg). *"
+        Test-Path $backup | Should -BeFalse
+    }
+}
+
+Describe 'Deserialized results into the repair cmdlets' -Skip:(-not $canRun) {
+    It 'Repair-MapiVirtualDirectory -WhatIf reads deserialized pool results, findings included, and changes nothing' {
+        $remote = Get-MapiAppPoolHealth -HostName 127.0.17.2 @ssh -ConfigurationPath applicationHost.config
+        $backup = Join-Path $TestDrive 'vdir-backup'
+        $repairs = @($remote | Repair-MapiVirtualDirectory -WhatIf -BackupPath $backup -WarningAction SilentlyContinue 6>$null)
+        $repairs | Should -HaveCount 1
+        $repairs[0].Outcome | Should -Be 'Skipped'
+        $repairs[0].Server | Should -Be '127.0.17.2'
+        # The finding one level down in Findings arrived as an object (SerializationDepth), not as a string.
+        $repairs[0].Message | Should -Be "Not repaired: ManagedRuntimeVersion of MSExchangeMapiFrontEndAppPool: MSExchangeMapiFrontEndAppPool has managedRuntimeVersion 'v2.0', not v4.0: the Exchange MAPI application cannot load. This cmdlet starts and restarts the MAPI pools; it does not change their settings."
+        Test-Path $backup | Should -BeFalse
     }
 }

@@ -25,7 +25,6 @@ public abstract class MapiHttpRemotableCmdletBase : MapiHttpCmdletBase
     };
 
     private readonly List<RemoteTarget> _targets = new();
-    private Hashtable? _forwarded;
 
     /// <summary>Computers to run on through WinRM remoting (Invoke-Command -ComputerName). Omit to read this computer.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -92,12 +91,26 @@ public abstract class MapiHttpRemotableCmdletBase : MapiHttpCmdletBase
         }
     }
 
-    /// <summary>Collects this record's computers (pipeline input arrives record by record).</summary>
+    /// <summary>
+    /// Collects this record's computers with this record's parameters (pipeline input arrives record by record, and a
+    /// piped object may bind its own -UserSid beside its computer).
+    /// </summary>
     protected void AddRemoteTargets()
     {
-        _forwarded ??= ForwardedParameters();
+        Hashtable forwarded = ForwardedParameters();
+        foreach (RemoteTarget target in ThisRecordsTargets())
+        {
+            _targets.Add(target.With(forwarded));
+        }
+    }
+
+    /// <summary>The computers this record names, for per-computer errors before anything runs.</summary>
+    protected IReadOnlyList<string> RemoteTargetNames() => ThisRecordsTargets().Select(t => t.Name).ToArray();
+
+    private IReadOnlyList<RemoteTarget> ThisRecordsTargets()
+    {
         var ssh = new SshOptions { UserName = UserName, KeyFilePath = KeyFilePath, Port = Port == 0 ? null : Port, Options = Options };
-        _targets.AddRange(RemoteTarget.From(ComputerName, Credential, HostName, ssh, Session));
+        return RemoteTarget.From(ComputerName, Credential, HostName, ssh, Session);
     }
 
     /// <summary>Call from EndProcessing: runs on every collected computer, <see cref="ThrottleLimit"/> at a time.</summary>
@@ -109,7 +122,7 @@ public abstract class MapiHttpRemotableCmdletBase : MapiHttpCmdletBase
         }
 
         Version local = MyInvocation.MyCommand.Module?.Version ?? typeof(MapiHttpRemotableCmdletBase).Assembly.GetName().Version ?? new Version(0, 0);
-        var fanOut = new RemoteFanOut(this, MyInvocation.MyCommand.Name, _forwarded ?? new Hashtable(StringComparer.OrdinalIgnoreCase), local, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
+        var fanOut = new RemoteFanOut(this, MyInvocation.MyCommand.Name, local, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
         fanOut.Run(_targets, CancelToken);
     }
 

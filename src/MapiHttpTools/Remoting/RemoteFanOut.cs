@@ -23,16 +23,14 @@ internal sealed class RemoteFanOut
 
     private readonly PSCmdlet _cmdlet;
     private readonly string _commandName;
-    private readonly Hashtable _parameters;
     private readonly Version _localVersion;
     private readonly int _throttle;
     private readonly TimeSpan _perComputer;
 
-    public RemoteFanOut(PSCmdlet cmdlet, string commandName, Hashtable parameters, Version localVersion, int throttle, TimeSpan perComputer)
+    public RemoteFanOut(PSCmdlet cmdlet, string commandName, Version localVersion, int throttle, TimeSpan perComputer)
     {
         _cmdlet = cmdlet;
         _commandName = commandName;
-        _parameters = parameters;
         _localVersion = localVersion;
         _throttle = Math.Max(1, throttle);
         _perComputer = perComputer;
@@ -109,7 +107,7 @@ internal sealed class RemoteFanOut
         }
 
         shell.AddParameter("ScriptBlock", ScriptBlock.Create(RemoteScript.Text))
-            .AddParameter("ArgumentList", new object[] { _commandName, _parameters })
+            .AddParameter("ArgumentList", new object[] { _commandName, target.Parameters })
             .AddParameter("AsJob");
         Collection<PSObject> output;
         try
@@ -145,7 +143,7 @@ internal sealed class RemoteFanOut
                 continue;
             }
 
-            NameTheMachine(item, current.Target.Name);
+            Settle(item, current.Target.Name);
             _cmdlet.WriteObject(item);
         }
 
@@ -217,8 +215,13 @@ internal sealed class RemoteFanOut
             $"Could not run {_commandName} on {DisplayText.Safe(target.Name)}: {DisplayText.Safe(why)} The other computers go on. " +
             "Check that the computer is on, that remoting is enabled there (Enable-PSRemoting, or sshd with the PowerShell subsystem) and that you may connect.", inner));
 
-    /// <summary>Results read on the remote end say nothing of the machine when they came from files there: name it.</summary>
-    private static void NameTheMachine(PSObject item, string computer)
+    /// <summary>
+    /// Makes a deserialized result read like a live one: Server names the machine when the remote end read files
+    /// (offline results say nothing of it), and enum values (Status, Cause, ...), which arrive as property bags of
+    /// their number, become their names again, so Where-Object Status -ne Pass and the views work as on live results.
+    /// Findings one level down get the same.
+    /// </summary>
+    internal static void Settle(PSObject item, string computer)
     {
         if (item.Properties["Server"] is { } server && string.IsNullOrEmpty(server.Value?.ToString()))
         {
@@ -228,6 +231,26 @@ internal sealed class RemoteFanOut
         if (item.Properties["PSComputerName"] is null)
         {
             item.Properties.Add(new PSNoteProperty("PSComputerName", computer));
+        }
+
+        NameEnums(item);
+        if (item.Properties["Findings"]?.Value is PSObject { BaseObject: IEnumerable findings } && findings is not string)
+        {
+            foreach (PSObject finding in findings.OfType<PSObject>())
+            {
+                NameEnums(finding);
+            }
+        }
+    }
+
+    private static void NameEnums(PSObject item)
+    {
+        foreach (PSPropertyInfo property in item.Properties.Where(p => p.IsSettable).ToArray())
+        {
+            if (property.Value is PSObject value && value.TypeNames.Contains("Deserialized.System.Enum"))
+            {
+                property.Value = value.ToString();
+            }
         }
     }
 

@@ -12,11 +12,18 @@ namespace MapiHttpTools.Remoting;
 /// </summary>
 internal sealed class RemoteTarget
 {
-    private RemoteTarget(string name, IDictionary connection)
+    private RemoteTarget(string name, IDictionary connection, Hashtable? parameters = null)
     {
         Name = name;
         Connection = connection;
+        Parameters = parameters ?? new Hashtable();
     }
+
+    /// <summary>The cmdlet's own parameters for this computer (paths are paths there).</summary>
+    public Hashtable Parameters { get; }
+
+    /// <summary>This target with the cmdlet parameters of the record that named it.</summary>
+    public RemoteTarget With(Hashtable parameters) => new(Name, Connection, parameters);
 
     /// <summary>The computer as the admin named it: the target object of its errors, and Server of its results.</summary>
     public string Name { get; }
