@@ -27,6 +27,13 @@ BeforeAll {
         Copy-Item (Join-Path $clientFixtures 'hklm-clicktorun.reg') (Join-Path $m.Inputs 'office.reg')
         Copy-Item (Join-Path $clientFixtures 'good-hkcu.reg') (Join-Path $m.Inputs 'user.reg')
     }
+    # Each machine's own HttpProxy\Mapi log folder: machine 1 the whole fixture day, machine 2 its first three requests.
+    $log = Join-Path $script:RepoRoot 'tests/MapiHttpTools.Tests/Fixtures/Logs/HttpProxy/Mapi/HttpProxy_2024031108-1.LOG'
+    foreach ($m in $lab.Machines) { New-Item -ItemType Directory -Path (Join-Path $m.Inputs 'Logs/HttpProxy/Mapi') -Force | Out-Null }
+    Copy-Item $log (Join-Path $lab.Machines[0].Inputs 'Logs/HttpProxy/Mapi')
+    $lines = Get-Content $log
+    @($lines | Where-Object { $_ -like '#*' }) + @($lines | Where-Object { $_ -notlike '#*' } | Select-Object -First 3) |
+        Set-Content (Join-Path $lab.Machines[1].Inputs 'Logs/HttpProxy/Mapi/HttpProxy_2024031108-1.LOG')
     # Machine 2's Outlook user has MapiHttpDisabled = 1.
     Copy-Item (Join-Path $clientFixtures 'disabled-hkcu.reg') (Join-Path $lab.Machines[1].Inputs 'user.reg')
     # Machine 2's front-end pool runs the wrong CLR: its results differ from machine 1's.
@@ -143,5 +150,20 @@ Describe 'Deserialized results into the repair cmdlets' -Skip:(-not $canRun) {
         # The finding one level down in Findings arrived as an object (SerializationDepth), not as a string.
         $repairs[0].Message | Should -Be "Not repaired: ManagedRuntimeVersion of MSExchangeMapiFrontEndAppPool: MSExchangeMapiFrontEndAppPool has managedRuntimeVersion 'v2.0', not v4.0: the Exchange MAPI application cannot load. This cmdlet starts and restarts the MAPI pools; it does not change their settings."
         Test-Path $backup | Should -BeFalse
+    }
+}
+
+Describe 'Get-MapiHttpLogSummary through SSH remoting' -Skip:(-not $canRun) {
+    It 'summarises each server''s own logs where they are and sends back one summary per server' {
+        $summaries = Get-MapiHttpLogSummary -HostName 127.0.17.1, 127.0.17.2 @ssh -Path Logs/HttpProxy/Mapi -ErrorVariable errs
+        $errs | Should -HaveCount 0
+        $summaries | Should -HaveCount 2
+        $byServer = @{}; foreach ($s in $summaries) { $byServer[$s.PSComputerName] = $s }
+        ($byServer['127.0.17.1'].Requests, $byServer['127.0.17.1'].Failures) | Should -Be @(16, 5)
+        ($byServer['127.0.17.2'].Requests, $byServer['127.0.17.2'].Failures) | Should -Be @(2, 0)
+        $byServer['127.0.17.1'].PSObject.TypeNames[0] | Should -Be 'Deserialized.MapiHttpTools.MapiHttpLogSummary'
+        $text = $byServer['127.0.17.1'] | Out-String -Width 120
+        $text | Should -Match '(?m)^Status\s+Requests\s+Failures\s+401 %'
+        $text | Should -Match '(?m)^Pass\s+16\s+5\s+12\.5'
     }
 }
