@@ -87,4 +87,32 @@ public sealed class RemotingEngineTests
         Assert.Equal(new object[] { "EX01", "EX02" }, result.Errors.Select(e => e.TargetObject));
         Assert.DoesNotContain(result.Errors, e => e.Exception.ToString().Contains("S3cret-pass", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_deserialized_result_is_settled_like_a_live_one_machine_named_and_enums_by_name()
+    {
+        // As remoting delivers it at SerializationDepth 3: enums as <Obj> with their name in ToString and their number.
+        const string Enum = "<TN RefId=\"{0}\"><T>Deserialized.MapiHttpTools.{1}</T><T>Deserialized.System.Enum</T><T>Deserialized.System.ValueType</T><T>Deserialized.System.Object</T></TN>";
+        string clixml =
+            "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">" +
+            "<Obj RefId=\"0\"><TN RefId=\"0\"><T>Deserialized.MapiHttpTools.MapiAppPoolHealthResult</T><T>Deserialized.System.Object</T></TN><Props>" +
+            "<Obj N=\"Status\" RefId=\"1\">" + string.Format(Enum, 1, "CheckStatus") + "<ToString>Fail</ToString><I32>2</I32></Obj>" +
+            "<Obj N=\"Cause\" RefId=\"2\">" + string.Format(Enum, 2, "MapiHttpCause") + "<ToString>AppPool</ToString><I32>4</I32></Obj>" +
+            "<Nil N=\"Server\" />" +
+            "<Obj N=\"Findings\" RefId=\"3\"><TN RefId=\"3\"><T>System.Collections.ArrayList</T><T>System.Object</T></TN><LST>" +
+            "<Obj RefId=\"4\"><TN RefId=\"4\"><T>Deserialized.MapiHttpTools.MapiAppPoolFinding</T><T>Deserialized.System.Object</T></TN><Props>" +
+            "<S N=\"Check\">ManagedRuntimeVersion</S><Obj N=\"Status\" RefId=\"5\"><TNRef RefId=\"1\" /><ToString>Fail</ToString><I32>2</I32></Obj></Props></Obj>" +
+            "</LST></Obj></Props></Obj></Objs>";
+        var result = (PSObject)PSSerializer.Deserialize(clixml);
+        var finding = (PSObject)((IEnumerable)((PSObject)result.Properties["Findings"].Value).BaseObject).Cast<object>().Single();
+        Assert.IsNotType<string>(result.Properties["Status"].Value);
+
+        RemoteFanOut.Settle(result, "EX05");
+
+        Assert.Equal("Fail", result.Properties["Status"].Value);
+        Assert.Equal("AppPool", result.Properties["Cause"].Value);
+        Assert.Equal("EX05", result.Properties["Server"].Value);
+        Assert.Equal("EX05", result.Properties["PSComputerName"].Value);
+        Assert.Equal("Fail", finding.Properties["Status"].Value);
+    }
 }
