@@ -115,6 +115,11 @@ foreach ($t in $Task) {
         'Test' {
             # dotnet test builds only the test projects: the whole solution (the lab host, Pester's restore) first.
             $clock = [Diagnostics.Stopwatch]::StartNew()
+            # Issue 17: the remoting tests start real sshd servers; install Debian's openssh-server when missing.
+            if ($IsLinux -and -not (Test-Path /usr/sbin/sshd)) {
+                & sh (Join-Path $root 'tests/setup/install-openssh.sh')
+                if ($LASTEXITCODE -ne 0) { throw "tests/setup/install-openssh.sh failed with exit code $LASTEXITCODE" }
+            }
             Invoke-Dotnet @('build', $solution, '-c', $Configuration)
             Write-Host "Build of the solution: $(Format-Duration $clock.Elapsed)"
             # The real servers the tests run against (issue 16: Dovecot for IMAP4/POP3), installed from apt when missing.

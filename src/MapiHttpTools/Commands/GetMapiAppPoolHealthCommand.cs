@@ -17,16 +17,10 @@ namespace MapiHttpTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapiAppPoolHealth", DefaultParameterSetName = LiveSet)]
 [OutputType(typeof(MapiAppPoolHealthResult))]
-public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
+public sealed class GetMapiAppPoolHealthCommand : MapiHttpRemotableCmdletBase
 {
     private const string LiveSet = "Live";
     private const string OfflineSet = "Offline";
-
-    /// <summary>The Exchange servers to read (live). Omit to read this computer.</summary>
-    [Parameter(ParameterSetName = LiveSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Server", "Fqdn")]
-    [ValidateNotNullOrEmpty]
-    public string[]? ComputerName { get; set; }
 
     /// <summary>An applicationHost.config to analyse offline.</summary>
     [Parameter(ParameterSetName = OfflineSet, Mandatory = true)]
@@ -57,27 +51,36 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpCmdletBase
                 $"-MapiUrl '{MapiUrl}' is not an absolute URL; give it as https://mail.contoso.com/mapi."));
         }
 
-        if (ParameterSetName == LiveSet && LiveIisConfigurationSource.UnavailableReason() is string reason)
-        {
-            ThrowTerminatingError(ErrorRecords.Create("IisNotAvailable", ErrorCategory.NotInstalled, ComputerName is null ? Environment.MachineName : string.Join(",", ComputerName),
-                $"IIS cannot be read live here: {reason}. Run Get-MapiAppPoolHealth in a shell on the Exchange server, or analyse a copy of its configuration with " +
-                "-ConfigurationPath <path to applicationHost.config> (%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, optionally, -EventPath."));
-        }
+        CheckRemotingParameters();
     }
 
     protected override void ProcessRecord()
     {
+        // Issue 17: other computers are reached through PowerShell remoting only, all of them at the end, in parallel.
+        if (IsRemote)
+        {
+            AddRemoteTargets();
+            return;
+        }
+
         if (ParameterSetName == OfflineSet)
         {
             ProcessOffline();
             return;
         }
 
-        foreach (string? computer in ComputerName ?? new string?[] { null })
+        // Checked here, not in BeginProcessing: computer names may still arrive from the pipeline (issue 17).
+        if (LiveIisConfigurationSource.UnavailableReason() is string reason)
         {
-            ProcessLive(computer);
+            ThrowTerminatingError(ErrorRecords.Create("IisNotAvailable", ErrorCategory.NotInstalled, Environment.MachineName,
+                $"IIS cannot be read live here: {reason}. Run Get-MapiAppPoolHealth in a shell on the Exchange server or through remoting (-ComputerName, -HostName or -Session), or analyse a copy of its configuration with " +
+                "-ConfigurationPath <path to applicationHost.config> (%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, optionally, -EventPath."));
         }
+
+        ProcessLive(null);
     }
+
+    protected override void EndProcessing() => RunRemoteTargets();
 
     private void ProcessOffline()
     {

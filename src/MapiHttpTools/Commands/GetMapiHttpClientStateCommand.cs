@@ -13,16 +13,10 @@ namespace MapiHttpTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapiHttpClientState", DefaultParameterSetName = LiveSet)]
 [OutputType(typeof(MapiHttpClientStateResult))]
-public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
+public sealed class GetMapiHttpClientStateCommand : MapiHttpRemotableCmdletBase
 {
     private const string LiveSet = "Live";
     private const string OfflineSet = "Offline";
-
-    /// <summary>The computer to read (remote registry; needs -UserSid). Default: this computer.</summary>
-    [Parameter(ParameterSetName = LiveSet, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("DNSHostName")]
-    [ValidateNotNullOrEmpty]
-    public string? ComputerName { get; set; }
 
     /// <summary>The user whose hive to read (HKEY_USERS\&lt;SID&gt;); default: the current user.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -40,8 +34,29 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
     [ValidateNotNullOrEmpty]
     public string? AutodiscoverCachePath { get; set; }
 
+    protected override void BeginProcessing() => CheckRemotingParameters();
+
     protected override void ProcessRecord()
     {
+        // Issue 17: other computers are read through PowerShell remoting, where the cmdlet runs as the connecting
+        // account: its HKEY_CURRENT_USER is the admin's, not the Outlook user's, so a live remote read names the user.
+        if (IsRemote)
+        {
+            if (RegistryExportPath is null && UserSid is null)
+            {
+                foreach (string computer in RemoteTargetNames())
+                {
+                    WriteError(ErrorRecords.Create(ClientStateErrorIds.ComputerNameRequiresUserSid, ErrorCategory.InvalidArgument, computer,
+                        $"Over remoting, HKEY_CURRENT_USER on {DisplayText.Safe(computer)} is the connecting account's, not the Outlook user's: name the user with -UserSid (their hive HKEY_USERS\\<SID> is read there while they are logged on), or run the cmdlet as that user (a management tool's script)."));
+                }
+
+                return;
+            }
+
+            AddRemoteTargets();
+            return;
+        }
+
         string[]? exports = RegistryExportPath?.Select(p => GetUnresolvedProviderPathFromPSPath(p)).ToArray();
         string? cache = AutodiscoverCachePath is null ? null : GetUnresolvedProviderPathFromPSPath(AutodiscoverCachePath);
         if (exports is null && cache is null && !ClientStateSources.LiveRegistryAvailable(Services))
@@ -56,7 +71,7 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(exports, ComputerName, UserSid, cache, Services, CancelToken);
+            context = ClientStateSources.Open(exports, null, UserSid, cache, Services, CancelToken);
         }
         catch (OperationCanceledException)
         {
@@ -96,6 +111,8 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpCmdletBase
             WriteObject(result);
         }
     }
+
+    protected override void EndProcessing() => RunRemoteTargets();
 
     /// <summary>Bad offline input stops the command; a computer or user that cannot be reached is one failed record.</summary>
     private static bool IsSetupError(string errorId) =>

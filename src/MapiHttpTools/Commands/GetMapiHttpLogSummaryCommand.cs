@@ -1,9 +1,12 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading.Tasks;
 using MapiHttpTools.Infrastructure;
 using MapiHttpTools.Logs;
+using MapiHttpTools.Remoting;
 
 namespace MapiHttpTools.Commands;
 
@@ -14,10 +17,11 @@ namespace MapiHttpTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapiHttpLogSummary", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(MapiHttpLogSummary))]
-public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase
+public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase, IRemotingParameters
 {
     private readonly List<string> _files = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private RemoteRun? _remote;
 
     /// <summary>Length of the time buckets (default one hour, at least one minute).</summary>
     [Parameter]
@@ -32,6 +36,62 @@ public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase
     [Parameter]
     public SwitchParameter IncludeMonitoring { get; set; }
 
+    // Issue 17: the server's own log folders are summarised where the logs are, through PowerShell remoting; only
+    // the summary travels. -Path/-LiteralPath are then paths on that server. (Declared here, not inherited: the log
+    // cmdlets' -Server is a filter and -Path is positional.)
+
+    /// <summary>Servers to summarise on through WinRM remoting (Invoke-Command -ComputerName).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ComputerName { get; set; }
+
+    /// <summary>The account for -ComputerName (WinRM).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Servers to summarise on through SSH remoting (Invoke-Command -HostName).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? HostName { get; set; }
+
+    /// <summary>The SSH user for -HostName.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>The SSH private key for -HostName.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>The SSH port for -HostName (default 22).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>SSH options for -HostName, as Invoke-Command -Options takes them.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>Open PSSessions to summarise in.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    /// <summary>How many servers to work on at once (default 32).</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    /// <summary>How long one server may take, in seconds (default 300).</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; } = 300;
+
+    private RemoteRun Remote => _remote ??= new RemoteRun(this, this);
+
     internal override int ProgressActivityId => 0x4d49;
 
     internal override string ProgressActivity => "Summarizing MAPI/HTTP logs";
@@ -44,11 +104,22 @@ public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase
                 $"-Interval must be at least one minute (got {Interval})."));
         }
 
+        if (Remote.CheckParameters() is { } ambiguous)
+        {
+            ThrowTerminatingError(ambiguous);
+        }
+
         base.BeginProcessing();
     }
 
     protected override void ProcessRecord()
     {
+        if (Remote.IsRemote)
+        {
+            Remote.AddThisRecord();
+            return;
+        }
+
         foreach (string file in ResolveFiles())
         {
             if (_seen.Add(file))
@@ -60,6 +131,7 @@ public sealed class GetMapiHttpLogSummaryCommand : MapiHttpLogCmdletBase
 
     protected override void EndProcessing()
     {
+        Remote.Run(CancelToken);
         if (_files.Count == 0)
         {
             return;

@@ -15,9 +15,12 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
     private RepairBackup? _backup;
     private bool _anyChange;
 
-    /// <summary>A state from Get-MapiHttpClientState; one from a .reg export is refused (an export is never edited).</summary>
+    /// <summary>
+    /// A state from Get-MapiHttpClientState, live or deserialized (issue 17: it came back through remoting); one from a
+    /// .reg export is refused (an export is never edited).
+    /// </summary>
     [Parameter(ValueFromPipeline = true)]
-    public MapiHttpClientStateResult? InputObject { get; set; }
+    public PSObject? InputObject { get; set; }
 
     /// <summary>The computer to repair (remote registry; needs -UserSid). Default: this computer.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -57,13 +60,13 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
 
     protected override void ProcessRecord()
     {
-        if (InputObject is not null && InputObject.Source == "RegistryExport")
+        if (InputObject is not null && ClientStateInput.IsFromRegistryExport(InputObject, out string exports))
         {
             WriteError(ErrorRecords.Create(
                 ClientStateErrorIds.OfflineRepairNotSupported,
                 ErrorCategory.InvalidOperation,
-                InputObject,
-                $"This state was read from a registry export ({string.Join(", ", InputObject.RegistryExportPath)}). Repair-MapiHttpClientState changes the live registry and profile folder of a Windows client and never edits .reg files: run it on the client (or with -ComputerName and -UserSid against it)."));
+                InputObject.BaseObject is PSCustomObject ? InputObject : InputObject.BaseObject,
+                $"This state was read from a registry export ({DisplayText.Safe(exports)}). Repair-MapiHttpClientState changes the live registry and profile folder of a Windows client and never edits .reg files: run it on the client (or with -ComputerName and -UserSid against it)."));
             return;
         }
 

@@ -126,13 +126,18 @@ public sealed class GetMapiAppPoolHealthCommandTests : IDisposable
 
         ScriptResult local = _session.Invoke("Get-MapiAppPoolHealth");
         ErrorRecord error = Terminating("Get-MapiAppPoolHealth");
-        ErrorRecord remote = Terminating("[pscustomobject]@{ Server = 'EX01' } | Get-MapiAppPoolHealth");
+        // Issue 17: a server name (here from the pipeline) means PowerShell remoting; WinRM is not on this host, so
+        // the server is one connection error with the server as target, not a local IIS error.
+        ScriptResult remote = _session.Invoke("[pscustomobject]@{ Server = 'EX01' } | Get-MapiAppPoolHealth");
 
         Assert.Equal($"IisNotAvailable,{Command}", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.NotInstalled, error.CategoryInfo.Category);
         Assert.Contains("IIS cannot be read live here", error.Exception.Message);
         Assert.Contains("-ConfigurationPath", error.Exception.Message);
-        Assert.Equal($"IisNotAvailable,{Command}", remote.FullyQualifiedErrorId);
+        Assert.Equal(new[] { $"RemoteConnectionFailed,{Command}" }, remote.ErrorIds);
+        Assert.Equal("EX01", remote.Errors.Single().TargetObject);
+        Assert.Equal(ErrorCategory.ConnectionError, remote.Errors.Single().CategoryInfo.Category);
+        Assert.StartsWith("Could not run Get-MapiAppPoolHealth on EX01: ", remote.Errors.Single().Exception.Message);
         Assert.Empty(local.Output);
         Assert.Equal(new[] { $"IisNotAvailable,{Command}" }, local.ErrorIds);
     }
@@ -141,12 +146,13 @@ public sealed class GetMapiAppPoolHealthCommandTests : IDisposable
     public void Parameter_sets_and_validation()
     {
         ErrorRecord relative = Terminating("Get-MapiAppPoolHealth -ConfigurationPath $path -MapiUrl 'mail.contoso.com'", ("path", IisFixture.ConfigPath));
-        ErrorRecord both = Terminating("Get-MapiAppPoolHealth -ComputerName EX01 -ConfigurationPath $path", ("path", IisFixture.ConfigPath));
+        ErrorRecord both = Terminating("Get-MapiAppPoolHealth -ComputerName EX01 -HostName ex01.contoso.com -ConfigurationPath $path", ("path", IisFixture.ConfigPath));
         ErrorRecord hours = Terminating("Get-MapiAppPoolHealth -ConfigurationPath $path -Hours 0", ("path", IisFixture.ConfigPath));
 
         Assert.Equal($"MapiUrlNotAbsolute,{Command}", relative.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, relative.CategoryInfo.Category);
-        Assert.Equal($"AmbiguousParameterSet,{Command}", both.FullyQualifiedErrorId);
+        Assert.Equal($"RemotingTargetsAmbiguous,{Command}", both.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, both.CategoryInfo.Category);
         Assert.Equal($"ParameterArgumentValidationError,{Command}", hours.FullyQualifiedErrorId);
 
         ScriptResult url = _session.Invoke(
