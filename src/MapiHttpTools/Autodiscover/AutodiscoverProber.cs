@@ -562,22 +562,10 @@ internal sealed class AutodiscoverProber
             System.IO.Stream? stream = null;
             try
             {
-                TcpClient client = await ProbeTransport.ConnectAsync(_address!, _uri.Port, timeout.Token).ConfigureAwait(false);
-                if (_https)
+                (stream, Exception? refused) = await ProbeTransport.OpenAsync(_address!, _uri.Port, _https, Host, Probe.SkipCertificateCheck, requireValidatedCertificate, timeout.Token).ConfigureAwait(false);
+                if (stream is null)
                 {
-                    TlsOutcome tls = await ProbeTransport.AuthenticateAsync(client.GetStream(), Host, Probe.SkipCertificateCheck, timeout.Token).ConfigureAwait(false);
-                    if (tls.Stream is null || (requireValidatedCertificate && !ProbeJudgement.Validated(tls.Certificate)))
-                    {
-                        tls.Stream?.Dispose();
-                        client.Dispose();
-                        return new HttpExchange(null, tls.Error ?? new System.Security.Authentication.AuthenticationException("The certificate did not validate; the request was not sent."), false);
-                    }
-
-                    stream = tls.Stream;
-                }
-                else
-                {
-                    stream = client.GetStream();
+                    return new HttpExchange(null, refused, false);
                 }
 
                 using (timeout.Token.Register(stream.Dispose))

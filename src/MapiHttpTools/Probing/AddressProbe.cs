@@ -375,23 +375,13 @@ internal sealed class AddressProbe
         {
             if (stream is null)
             {
-                TcpClient client = await ProbeTransport.ConnectAsync(_address, _target.Uri.Port, timeout.Token).ConfigureAwait(false);
-                if (_https)
+                (System.IO.Stream? opened, Exception? refused) = await ProbeTransport.OpenAsync(_address, _target.Uri.Port, _https, _host, _options.SkipCertificateCheck, requireValidatedCertificate, timeout.Token).ConfigureAwait(false);
+                if (opened is null)
                 {
-                    TlsOutcome tls = await ProbeTransport.AuthenticateAsync(client.GetStream(), _host, _options.SkipCertificateCheck, timeout.Token).ConfigureAwait(false);
-                    if (tls.Stream is null || (requireValidatedCertificate && !ProbeJudgement.Validated(tls.Certificate)))
-                    {
-                        tls.Stream?.Dispose();
-                        client.Dispose();
-                        return new HttpExchange(null, tls.Error ?? new System.Security.Authentication.AuthenticationException("The certificate did not validate; the request was not sent."), false);
-                    }
+                    return new HttpExchange(null, refused, false);
+                }
 
-                    stream = tls.Stream;
-                }
-                else
-                {
-                    stream = client.GetStream();
-                }
+                stream = opened;
             }
 
             using (timeout.Token.Register(stream.Dispose))

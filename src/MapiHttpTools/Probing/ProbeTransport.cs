@@ -94,6 +94,31 @@ internal static class ProbeTransport
     /// TLS handshake with certificate validation on. The callback records what it saw; the connection is accepted
     /// only when validation passes or the user asked for -SkipCertificateCheck.
     /// </summary>
+    /// <summary>
+    /// A connection for one HTTP exchange with <paramref name="host"/> at <paramref name="address"/>: TCP, then TLS for
+    /// https. With <paramref name="requireValidatedCertificate"/> (a request that carries credentials, issue 20) a
+    /// certificate that did not validate closes the connection before anything is sent. Returns the stream, or why none
+    /// was opened. Shared by the endpoint probe and the Autodiscover probe.
+    /// </summary>
+    public static async Task<(Stream? Stream, Exception? Error)> OpenAsync(IPAddress address, int port, bool https, string host, bool skipCertificateCheck, bool requireValidatedCertificate, CancellationToken cancellation)
+    {
+        TcpClient client = await ConnectAsync(address, port, cancellation).ConfigureAwait(false);
+        if (!https)
+        {
+            return (client.GetStream(), null);
+        }
+
+        TlsOutcome tls = await AuthenticateAsync(client.GetStream(), host, skipCertificateCheck, cancellation).ConfigureAwait(false);
+        if (tls.Stream is null || (requireValidatedCertificate && !ProbeJudgement.Validated(tls.Certificate)))
+        {
+            tls.Stream?.Dispose();
+            client.Dispose();
+            return (null, tls.Error ?? new AuthenticationException("The certificate did not validate; the request was not sent."));
+        }
+
+        return (tls.Stream, null);
+    }
+
     public static async Task<TlsOutcome> AuthenticateAsync(Stream network, string host, bool skipCertificateCheck, CancellationToken cancellation)
     {
         CertificateFacts? facts = null;

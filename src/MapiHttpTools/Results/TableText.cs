@@ -39,9 +39,10 @@ public static class TableText
                     width = hostWidth;
                 }
             }
-            catch (Exception ex) when (ex is NotImplementedException or NotSupportedException or InvalidOperationException or System.IO.IOException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // A host without a raw UI (a hosted runspace, a remote session): keep the default.
+                // A host without a raw UI (a hosted runspace, a remote session) throws whatever it throws: a table
+                // must still print, at the default width.
             }
         }
 
