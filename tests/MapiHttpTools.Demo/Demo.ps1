@@ -41,7 +41,9 @@ try {
         Write-Host "$($scenarios[$fault])   (lab EX01.contoso.lab on $($server.Address):$($server.Port), fault $fault)"
         Write-Host "PS> Test-MapiHttpEndpoint -Uri $($server.Uri) -TargetAddress $($server.Address) -TimeoutSec 5"
         $results = Test-MapiHttpEndpoint -Uri $server.Uri -TargetAddress $server.Address -TimeoutSec 5
-        $results | Out-Host
+        # Redirected (a CI log, a file), the host says 80 columns: print what a 120-column console shows instead,
+        # the width the module's views are designed for.
+        if ([Console]::IsOutputRedirected) { $results | Out-String -Width 120 | Write-Host -NoNewline } else { $results | Out-Host }
         $worst = $results | Where-Object Status -in 'Fail', 'Warning' | Select-Object -First 1
         $verdict = if ($worst) { "$($worst.Status) $($worst.Cause) at $($worst.Check)" } else { 'healthy' }
         $verdicts.Add(('{0,-45} -> {1}' -f $scenarios[$fault], $verdict))
