@@ -118,4 +118,27 @@ public sealed class TableTextTests
 
         Assert.Equal(new string('a', 50) + "\n" + new string('b', 10), wrapped);
     }
+
+    [Fact]
+    public void Evidence_lines_are_key_equals_value_with_data_made_safe_for_the_console()
+    {
+        // Issue 15: the list views' Evidence. A value from a server (a header with an ESC and a line break) must not
+        // reach the console raw nor break the "key = value" line.
+        var evidence = new System.Collections.Specialized.OrderedDictionary
+        {
+            ["X-ServerApplication"] = "Exchange/15.02.1544.014\u001b[2J\nInjected = yes",
+            ["Methods"] = new[] { "Ntlm", "OAuth" },
+            ["StatusCode"] = 401,
+            ["Server"] = null,
+            ["When"] = new System.DateTime(2026, 12, 5, 0, 15, 0, System.DateTimeKind.Utc),
+        };
+
+        string lines = MapiHttpTools.TableText.EvidenceLines(System.Management.Automation.PSObject.AsPSObject(evidence));
+
+        Assert.Equal(
+            "X-ServerApplication = Exchange/15.02.1544.014\\e[2J\\nInjected = yes\n" +
+            "Methods = Ntlm, OAuth\nStatusCode = 401\nServer = $null\nWhen = 2026-12-05 00:15:00Z",
+            lines);
+        Assert.Equal(string.Empty, MapiHttpTools.TableText.EvidenceLines(null));
+    }
 }

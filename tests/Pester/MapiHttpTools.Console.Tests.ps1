@@ -97,6 +97,44 @@ Describe 'Default views at 120 columns' {
         $text | Should -Not -Match 'System\.Collections'
     }
 
+    It '<Type> list leads with Status, Message and Recommendation and shows Evidence as key = value lines' -ForEach @(
+        'MapiHttpEndpointResult', 'MapiAppPoolHealthResult', 'MapiHttpClientStateResult', 'MapiHttpClientFinding', 'MapiRepairResult', 'MapiHttpLogFinding',
+        'MapiHttpConfigurationResult', 'MapiHttpVerdictResult', 'MapiHttpMailboxStateResult', 'ExchangeClientProtocolResult' | ForEach-Object { @{ Type = $_ } }
+    ) {
+        # Issue 15: the list view puts what an admin reads first at the top, and Evidence no longer reads
+        # "{[Host, mail.contoso.lab], ...}".
+        foreach ($object in @($samples[$Type] | Select-Object -First 3)) {
+            $text = $object | Format-List | Out-String -Width 120
+            # The first three fields: lines that start a field (a long Message continues on indented lines).
+            $fields = @($text -split "`r?`n" | Where-Object { $_ -match '^\S' })
+            $fields[0] | Should -Match '^Status\s+: '
+            $fields[1] | Should -Match '^Message\s+: '
+            $fields[2] | Should -Match '^Recommendation\s+: '
+            $text | Should -Match '^\s*Status\s+: '
+            $text | Should -Not -Match 'Evidence\s+: \{\['
+            foreach ($key in @($object.Evidence.Keys)) {
+                $text | Should -Match "(?m)(Evidence\s+: |^\s+)$([regex]::Escape($key)) = "
+            }
+        }
+    }
+
+    It 'the list shows each evidence value as the EvidenceSummary reads it, one line per key' {
+        $pool = $samples['MapiAppPoolHealthResult'] | Where-Object Name -eq 'MSExchangeMapiFrontEndAppPool'
+        $lines = @(($pool | Format-List | Out-String -Width 120) -split "`r?`n")
+        $evidence = $lines.IndexOf(($lines | Where-Object { $_ -match '^Evidence\s+: ' } | Select-Object -First 1))
+        $evidence | Should -BeGreaterThan 2
+        $lines[$evidence] | Should -Match '^Evidence\s+: Source = '
+        $lines | Should -Contain '                               Exists = True'
+        $lines | Should -Contain '                               State = $null'
+        $lines | Should -Contain '                               processModel.identityType = LocalSystem'
+        $lines | Should -Contain '                               queueLength = 1000'
+    }
+
+    It 'the list shows arrays in evidence as "a, b, c"' {
+        $result = [MapiHttpTools.TableText]::EvidenceLines([ordered]@{ Methods = [string[]]('Ntlm', 'OAuth', 'Negotiate'); Port = 443 })
+        $result | Should -BeExactly "Methods = Ntlm, OAuth, Negotiate`nPort = 443"
+    }
+
     It 'the IMAP4/POP3 table groups the rows under the URL probed, DNS row included' {
         $text = $samples['ExchangeClientProtocolResult'] | Out-String -Width 120
         @([regex]::Matches($text, 'Target: imaps://mail\.contoso\.lab:1')).Count | Should -Be 1

@@ -94,7 +94,8 @@ public abstract class MapiHttpResult
         return string.Join("; ", parts);
     }
 
-    private static string ValueText(object? value, int depth)
+    /// <summary>One evidence value as text (EvidenceText, and TableText.EvidenceLines for the list views; issue 15).</summary>
+    internal static string ValueText(object? value, int depth)
     {
         if (value is System.Management.Automation.PSObject pso && pso.BaseObject is not System.Management.Automation.PSCustomObject)
         {

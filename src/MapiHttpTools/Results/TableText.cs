@@ -6,7 +6,8 @@ using System.Text;
 namespace MapiHttpTools;
 
 /// <summary>
-/// Word wrapping for the Message column of the module's table views (format.ps1xml calls it). PowerShell's own table
+/// Word wrapping for the Message column of the module's table views, and Evidence lines for its list views (format.ps1xml
+/// calls both). PowerShell's own table
 /// wrap cuts words at the column edge ("Autodisc / over"); issue 11 asks for no words wrapped mid-token at 120 columns.
 /// Public only because format-file script blocks call it.
 /// </summary>
@@ -91,6 +92,34 @@ public static class TableText
             }
 
             lines.Add(line.ToString());
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>
+    /// Evidence as "name = value" lines for the list views (issue 15): Format-List showed the dictionary as
+    /// "{[Host, mail.contoso.lab], ...}". Values read as in EvidenceSummary (lists as "a, b, c", no type names) and are
+    /// made safe for the console (DisplayText.Safe). Takes the object as the format file hands it: the dictionary, or a
+    /// PSObject around it.
+    /// </summary>
+    public static string EvidenceLines(object? evidence)
+    {
+        if (evidence is System.Management.Automation.PSObject wrapped)
+        {
+            evidence = wrapped.BaseObject;
+        }
+
+        if (evidence is not System.Collections.IDictionary dictionary)
+        {
+            return string.Empty;
+        }
+
+        var lines = new List<string>(dictionary.Count);
+        foreach (System.Collections.DictionaryEntry entry in dictionary)
+        {
+            string key = Infrastructure.DisplayText.Safe(entry.Key?.ToString() ?? string.Empty);
+            lines.Add($"{key} = {Infrastructure.DisplayText.Safe(MapiHttpResult.ValueText(entry.Value, 0))}");
         }
 
         return string.Join("\n", lines);
