@@ -16,7 +16,7 @@ namespace MapiHttpTools.Benchmarks;
 /// Get-MapiHttpLogSummary's engine in MB/s beside it, peak memory of the summary on one day and on all of
 /// it (flat in the input size), and Read-MapiHttpLog streaming of one day: the engine alone (records/s) and
 /// the real cmdlet in a hosted PowerShell with Where-Object. The folder is deleted at the end (--keep keeps it).
-/// Usage: dotnet run -c Release --project benchmarks/MapiHttpTools.Benchmarks -- [--size-mb 1024] [--dir PATH] [--keep] [--no-powershell]
+/// Usage: dotnet run -c Release --project benchmarks/MapiHttpTools.Benchmarks -- [--size-mb 1024] [--dir PATH] [--keep] [--no-powershell] [--fan-out-only]
 /// </summary>
 internal static class Program
 {
@@ -31,6 +31,7 @@ internal static class Program
         bool stages = false;
         bool oneFile = false;
         bool fanOut = true;
+        bool fanOutOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -56,8 +57,11 @@ internal static class Program
                 case "--no-fan-out":
                     fanOut = false;
                     break;
+                case "--fan-out-only":
+                    fanOutOnly = true;
+                    break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--size-mb 1024] [--dir PATH] [--keep] [--no-powershell] [--stages] [--one-file] [--no-fan-out]");
+                    Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--size-mb 1024] [--dir PATH] [--keep] [--no-powershell] [--stages] [--one-file] [--no-fan-out] [--fan-out-only]");
                     return 2;
             }
         }
@@ -66,7 +70,12 @@ internal static class Program
         try
         {
             Console.WriteLine($"Load average at the start: {LoadAverage()}");
-            if (stages)
+            if (fanOutOnly)
+            {
+                // Only the two fan-out cases (Test-MapiHttpEndpoint, Invoke-MapiHttpDiagnostic): no logs written.
+                powerShell = false;
+            }
+            else if (stages)
             {
                 Stages(root, sizeMb);
             }
@@ -88,6 +97,7 @@ internal static class Program
             if (fanOut && !stages)
             {
                 ProbeFanOut();
+                DiagnosticFanOut.Run();
             }
 
             Console.WriteLine($"Load average at the end: {LoadAverage()}");
