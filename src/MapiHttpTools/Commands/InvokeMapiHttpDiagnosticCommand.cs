@@ -60,6 +60,11 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 15;
 
+    /// <summary>How many endpoint probes run at once (issue 18: 40 front ends at 8 at a time took five rounds).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
     /// <summary>Check the configuration only; do not probe the endpoints.</summary>
     [Parameter]
     public SwitchParameter SkipEndpointTest { get; set; }
@@ -274,6 +279,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             CertificateExpiryWarningDays = CertificateExpiryWarningDays,
             CompareVirtualDirectories = ProbeSteps.OtherVirtualDirectories,
+            ThrottleLimit = ThrottleLimit,
             Resolver = Services.Resolver,
         };
         return Services.EndpointProbeStageFactory?.Invoke(options) ?? new ProbeEndpointStage(options);

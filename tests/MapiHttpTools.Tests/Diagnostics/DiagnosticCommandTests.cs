@@ -156,6 +156,12 @@ public sealed class DiagnosticCommandTests : IDisposable
     }
 
     /// <summary>A probe that emits from many threads at once, all released together.</summary>
+    private sealed class SilentStage : IEndpointProbeStage
+    {
+        public Task RunAsync(IReadOnlyList<EndpointProbeRequest> requests, Action<MapiHttpResult, bool> emit, Action<int, int>? progress, CancellationToken cancellation) =>
+            Task.CompletedTask;
+    }
+
     private sealed class FloodStage : IEndpointProbeStage
     {
         public const int Threads = 8;
@@ -182,6 +188,25 @@ public sealed class DiagnosticCommandTests : IDisposable
             Task.WaitAll(workers, cancellation);
             return Task.CompletedTask;
         }
+    }
+
+    [Theory]
+    [InlineData("", 8)]
+    [InlineData(" -ThrottleLimit 40", 40)]
+    public void ThrottleLimit_sets_how_many_endpoint_probes_run_at_once(string parameter, int expected)
+    {
+        // Issue 18: 40 front ends at a fixed 8 at a time took five rounds; the admin now chooses the fan-out.
+        using ModuleSession session = Session(ExchangeLab.Contoso());
+        var seen = new List<int>();
+        session.Services().EndpointProbeStageFactory = options =>
+        {
+            seen.Add(options.ThrottleLimit);
+            return new SilentStage();
+        };
+
+        session.Invoke("Invoke-MapiHttpDiagnostic -Summary -SkipIisCheck" + parameter);
+
+        Assert.Equal(new[] { expected }, seen);
     }
 
     [Fact]
