@@ -43,8 +43,23 @@ public sealed class ModuleSession : IDisposable
     /// <summary>The repository root (the folder holding MapiHttpTools.sln).</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>The manifest of the built module folder (out/MapiHttpTools).</summary>
-    public static string ModuleManifest => Path.Combine(RepoRoot, "out", "MapiHttpTools", "MapiHttpTools.psd1");
+    /// <summary>
+    /// The manifest the tests import: the one laid out beside the running test assembly's own MapiHttpTools.dll when
+    /// there is one (the xunit project does that, so a mutation run imports the mutated DLL: issue 19), else the
+    /// built module folder (out/MapiHttpTools).
+    /// </summary>
+    public static string ModuleManifest { get; } = FindModuleManifest();
+
+    private static string FindModuleManifest()
+    {
+        string besideTests = Path.Combine(AppContext.BaseDirectory, "MapiHttpTools.psd1");
+        if (File.Exists(besideTests) && File.Exists(Path.Combine(AppContext.BaseDirectory, "MapiHttpTools.dll")))
+        {
+            return besideTests;
+        }
+
+        return Path.Combine(RepoRoot, "out", "MapiHttpTools", "MapiHttpTools.psd1");
+    }
 
     /// <summary>Runs a script; variables are set in the session first. Terminating errors throw.</summary>
     public ScriptResult Invoke(string script, Dictionary<string, object?>? variables = null)
