@@ -20,6 +20,10 @@ The areas to mutate (default: all of them).
 .PARAMETER Concurrency
 Test runners Stryker starts side by side (default: the processor count).
 
+.PARAMETER FromReport
+Merges an existing Stryker JSON report (a run made elsewhere, e.g. in another worktree of the repository) instead of
+running Stryker. Paths are made relative to the repository the report was made in (its projectRoot's parent's parent).
+
 .EXAMPLE
 dotnet tool restore; dotnet pwsh ./tests/Mutation/Invoke-MutationTest.ps1 -Area RegFile
 
@@ -29,7 +33,8 @@ Mutates ClientState/RegFileParser.cs only and updates its entries in the report.
 param(
     [string[]] $Area,
     [ValidateRange(1, 64)]
-    [int] $Concurrency = [Environment]::ProcessorCount
+    [int] $Concurrency = [Environment]::ProcessorCount,
+    [string] $FromReport
 )
 $ErrorActionPreference = 'Stop'
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
@@ -39,6 +44,9 @@ foreach ($name in $chosen) {
     if (-not $areas.ContainsKey($name)) { throw "Unknown area '$name'; known: $($areas.Keys -join ', ')." }
 }
 
+if ($FromReport) {
+    $fresh = Get-Item -LiteralPath $FromReport
+} else {
 $output = Join-Path ([IO.Path]::GetTempPath()) ("mapihttptools-stryker-" + [guid]::NewGuid().ToString('n'))
 $arguments = @(
     'tool', 'run', 'dotnet-stryker', '--',
@@ -62,7 +70,10 @@ finally {
 
 $fresh = Get-ChildItem -LiteralPath $output -Recurse -Filter 'mutation-report.json' | Select-Object -First 1
 if (-not $fresh) { throw "Stryker wrote no JSON report under $output." }
+}
 $new = Get-Content -LiteralPath $fresh.FullName -Raw | ConvertFrom-Json -AsHashtable
+# Stryker writes absolute paths; its projectRoot is <repository>/src/MapiHttpTools.
+$madeIn = if ($new.projectRoot -and [IO.Path]::IsPathRooted($new.projectRoot)) { Split-Path (Split-Path $new.projectRoot) } else { $repo }
 $reportPath = Join-Path $PSScriptRoot 'mutation-report.json'
 $merged = if (Test-Path -LiteralPath $reportPath) {
     Get-Content -LiteralPath $reportPath -Raw | ConvertFrom-Json -AsHashtable
@@ -71,10 +82,10 @@ $merged = if (Test-Path -LiteralPath $reportPath) {
 }
 
 function ConvertTo-RepoPath([string] $path) {
-    [IO.Path]::GetRelativePath($repo, $path).Replace('\', '/')
+    if ([IO.Path]::IsPathRooted($path)) { [IO.Path]::GetRelativePath($madeIn, $path).Replace('\', '/') } else { $path }
 }
 
-# Only files with mutants in this run replace their entries: Stryker lists every source file, most with none.
+# Only files with mutants in this run (those the chosen areas name) replace their entries: Stryker lists every source file, most with none.
 foreach ($file in $new.files.Keys) {
     if ($new.files[$file].mutants.Count -gt 0) { $merged.files[(ConvertTo-RepoPath $file)] = $new.files[$file] }
 }
