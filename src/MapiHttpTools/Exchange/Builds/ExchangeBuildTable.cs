@@ -94,9 +94,12 @@ internal sealed class ExchangeBuildTable
             list.Add(row);
         }
 
+        // Each CU's builds by revision, its release build (the row without an update) first among equals: cu[0] is the CU.
         foreach (List<ExchangeBuildRow> list in _byCu.Values)
         {
-            list.Sort((a, b) => a.Build.Revision.CompareTo(b.Build.Revision) is int c && c != 0 ? c : (a.Update is null ? -1 : 1));
+            list.Sort((a, b) => a.Build.Revision != b.Build.Revision
+                ? a.Build.Revision.CompareTo(b.Build.Revision)
+                : (a.Update is null ? 0 : 1).CompareTo(b.Update is null ? 0 : 1));
         }
     }
 
