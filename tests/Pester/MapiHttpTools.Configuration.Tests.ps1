@@ -29,6 +29,10 @@ Describe 'Exchange configuration checks against a real organisation' -Tag 'Excha
         $verdict.Check | Should -Be 'Verdict'
         $verdict.ExitCode | Should -BeIn 0, 1, 2, 3
         ($results | Where-Object Check -eq 'MapiVirtualDirectory').Status | Should -Be 'Pass'
+        # Issue 15: the server's AdminDisplayVersion reads as a build, named from the build table (or as a build the table lacks).
+        $evidence = ($results | Where-Object Check -eq 'MapiVirtualDirectory').Evidence
+        $evidence.ExchangeBuild | Should -Match '^15\.\d+\.\d+\.\d+$'
+        $evidence.ExchangeRelease | Should -Not -Match 'not an Exchange build number'
     }
 
     It 'gives the same results from a snapshot as live' {

@@ -34,6 +34,7 @@ BeforeAll {
         MapiHttpLogFinding          = @($summary.Findings)
         MapiHttpConfigurationResult = @($diagnostic | Where-Object Check -ne 'Verdict')
         MapiHttpVerdictResult       = @($diagnostic | Where-Object Check -eq 'Verdict')
+        MapiHttpServerSummary       = @(($diagnostic | Where-Object Check -eq 'Verdict').ServerSummary)
         MapiHttpMailboxStateResult  = @(Get-MapiHttpMailboxState)
         ExchangeClientProtocolResult = @(Test-ExchangeClientProtocol -Uri imaps://mail.contoso.lab:1 -TargetAddress 127.0.0.1 -TimeoutSec 5 -SkipExchangeCheck)
     }
@@ -57,6 +58,7 @@ Describe 'Default views at 120 columns' {
         @{ Type = 'MapiHttpLogFinding'; Header = 'Status Cause Server Since (UTC) Message' }
         @{ Type = 'MapiHttpConfigurationResult'; Header = 'Status Cause Check Server Message' }
         @{ Type = 'MapiHttpVerdictResult'; Header = 'Status Causes Servers Verdict' }
+        @{ Type = 'MapiHttpServerSummary'; Header = 'Server Exchange Status Problems Causes First fix' }
         @{ Type = 'MapiHttpMailboxStateResult'; Header = 'Status EffectiveProtocol Mailbox Message' }
         @{ Type = 'ExchangeClientProtocolResult'; Header = 'Status Cause Check Address Message' }
     ) {
@@ -70,6 +72,15 @@ Describe 'Default views at 120 columns' {
         $lines | Where-Object Length -GT 120 | Should -BeNullOrEmpty
         $text | Should -Not -Match 'MapiHttpTools\.'
         $text | Should -Not -Match 'System\.'
+    }
+
+    It 'the server summary shows each server''s Exchange release beside its name, wrapped between words' {
+        # Issue 15: the stand-in EX01 is the real E19 export, AdminDisplayVersion "Version 15.2 (Build 986.5)".
+        $lines = ($samples['MapiHttpServerSummary'] | Out-String -Width 120) -split "`r?`n"
+        $row = [array]::FindIndex([string[]]$lines, [Predicate[string]] { param($l) $l.StartsWith('EX01 ') })
+        $lines[$row].Substring(0, 32).TrimEnd() | Should -Be 'EX01             Exchange 2019'
+        $lines[$row + 1].Substring(0, 32).Trim() | Should -Be 'CU11'
+        $samples['MapiHttpServerSummary'][0].ExchangeBuild | Should -Be '15.2.986.5'
     }
 
     It '<Type> table wraps its Message between words, never inside one' -ForEach @(

@@ -123,7 +123,11 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                 return;
             }
 
-            WriteVerbose($"Checking {snapshot.Path}, taken {snapshot.CreatedUtc:u} by {DisplayText.Safe(snapshot.CreatedBy)} (Exchange {DisplayText.Safe(snapshot.ExchangeBuild)}); certificates are judged as of that moment.");
+            // The build with its product, CU and update (issue 15): "Exchange 15.2.986.5, Exchange 2019 CU11".
+            string build = snapshot.ExchangeBuild is null
+                ? "no Exchange build in it"
+                : $"Exchange {DisplayText.Safe(snapshot.ExchangeBuild)}, {Exchange.Builds.ExchangeBuildTable.Default.Lookup(snapshot.ExchangeBuild).Name}";
+            WriteVerbose($"Checking {snapshot.Path}, taken {snapshot.CreatedUtc:u} by {DisplayText.Safe(snapshot.CreatedBy)} ({build}); certificates are judged as of that moment.");
         }
         else
         {

@@ -21,6 +21,9 @@ internal sealed record ExchangeServerFacts(
 {
     /// <summary>Build as "15.2.986.5" from AdminDisplayVersion "Version 15.2 (Build 986.5)"; null when unparsable.</summary>
     public Version? Build => ExchangeVersionText.Parse(AdminDisplayVersion);
+
+    /// <summary>Product, CU and update of the build ("Exchange 2019 CU11"), or why it is unknown (issue 15).</summary>
+    public Builds.ExchangeBuildInfo Release => Builds.ExchangeBuildTable.Default.Lookup(AdminDisplayVersion);
 }
 
 /// <summary>Get-MapiVirtualDirectory -ADPropertiesOnly.</summary>
@@ -114,22 +117,8 @@ internal sealed record CasMailboxQuery(string? Identity, string? Filter, string?
 /// <summary>Which servers were found for the names asked for, and which names Exchange did not know.</summary>
 internal sealed record ServerLookup(IReadOnlyList<ExchangeServerFacts> Servers, IReadOnlyList<(string Name, string Message)> NotFound);
 
-/// <summary>Exchange's version strings: "Version 15.2 (Build 986.5)" and "0.20 (15.0.0.0)".</summary>
+/// <summary>Exchange's build strings: "Version 15.2 (Build 986.5)", "15.02.0986.005", "15.2.986.5" (ExchangeBuildTable.ParseBuild).</summary>
 internal static class ExchangeVersionText
 {
-    public static Version? Parse(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        System.Text.RegularExpressions.Match match = System.Text.RegularExpressions.Regex.Match(text, @"Version (\d+)\.(\d+) \(Build (\d+)\.(\d+)\)");
-        if (match.Success)
-        {
-            return new Version(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[3].Value), int.Parse(match.Groups[4].Value));
-        }
-
-        return Version.TryParse(text!.Trim(), out Version? plain) ? plain : null;
-    }
+    public static Version? Parse(string? text) => Builds.ExchangeBuildTable.ParseBuild(text);
 }

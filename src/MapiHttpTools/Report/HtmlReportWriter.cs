@@ -45,6 +45,7 @@ table.matrix th,table.matrix td{border:1px solid #d0d7de;padding:3px 6px;text-al
 table.matrix thead th{background:#f6f8fa;font-weight:600;max-width:90px}
 table.matrix th,table.matrix td{padding:3px 4px}
 table.matrix tbody th{text-align:left;background:#f6f8fa}
+table.matrix tbody th .release{font-weight:400;white-space:nowrap}
 td.none{color:#8c959f}
 #filters{display:flex;flex-wrap:wrap;gap:16px;align-items:center;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin-bottom:8px}
 #filters label{margin-right:8px}
@@ -207,7 +208,15 @@ d.documentElement.setAttribute('data-ready','1');
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (string server in servers)
         {
-            html.Append("<tr data-server=\"").Append(E(server)).Append("\"><th>").Append(server.Length == 0 ? "(organisation)" : E(server)).Append("</th>");
+            html.Append("<tr data-server=\"").Append(E(server)).Append("\"><th>").Append(server.Length == 0 ? "(organisation)" : E(server));
+            // The server's Exchange release beside its name, as its results' evidence gave it (issue 15).
+            if (EvidenceOf(items, server, "ExchangeRelease") is { } release)
+            {
+                html.Append("<br><span class=\"release meta\" title=\"").Append(E(EvidenceOf(items, server, "ExchangeBuild") ?? string.Empty)).Append("\">")
+                    .Append(E(release)).Append("</span>");
+            }
+
+            html.Append("</th>");
             foreach (string check in checks)
             {
                 List<ReportItem> cell = items.Where(i => string.Equals(ServerOf(i), server, StringComparison.OrdinalIgnoreCase) && string.Equals(i.Check, check, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -421,6 +430,12 @@ d.documentElement.setAttribute('data-ready','1');
     }
 
     private static string ServerOf(ReportItem item) => item.Server;
+
+    /// <summary>The first non-empty value of an evidence key among a server's results; null when none has it.</summary>
+    private static string? EvidenceOf(List<ReportItem> items, string server, string key) =>
+        items.Where(i => i.Server.Length > 0 && string.Equals(ServerOf(i), server, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(i => i.Evidence).Where(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase) && e.Value.Length > 0)
+            .Select(e => e.Value).FirstOrDefault();
 
     internal static int Rank(string status) => status switch
     {

@@ -10,9 +10,11 @@ namespace MapiHttpTools;
 /// </summary>
 public sealed class MapiHttpServerSummary
 {
-    internal MapiHttpServerSummary(string server, CheckStatus status, IReadOnlyList<MapiHttpCause> causes, int problems, int results, string? message, string? fix)
+    internal MapiHttpServerSummary(string server, CheckStatus status, IReadOnlyList<MapiHttpCause> causes, int problems, int results, string? message, string? fix, string? exchangeBuild = null, string? exchangeRelease = null)
     {
         Server = server;
+        ExchangeBuild = exchangeBuild;
+        ExchangeRelease = exchangeRelease;
         Status = status;
         Causes = causes;
         Problems = problems;
@@ -25,6 +27,12 @@ public sealed class MapiHttpServerSummary
 
     /// <summary>The Exchange server, or "(organisation)" for organisation-wide and mailbox results.</summary>
     public string Server { get; }
+
+    /// <summary>The server's Exchange build ("15.2.1544.14") as its results' evidence gave it; null when none did.</summary>
+    public string? ExchangeBuild { get; }
+
+    /// <summary>Product, CU and update of that build ("Exchange 2019 CU14 Nov24SUv2"), or why it is unknown (issue 15).</summary>
+    public string? ExchangeRelease { get; }
 
     /// <summary>The worst status of the server's results.</summary>
     public CheckStatus Status { get; }
@@ -62,8 +70,14 @@ public sealed class MapiHttpServerSummary
                     problems.Count,
                     ordered.Count,
                     problems.Count > 0 ? worst.Message : null,
-                    problems.Select(r => r.Recommendation).FirstOrDefault(f => !string.IsNullOrEmpty(f)));
+                    problems.Select(r => r.Recommendation).FirstOrDefault(f => !string.IsNullOrEmpty(f)),
+                    EvidenceText(ordered, "ExchangeBuild"),
+                    EvidenceText(ordered, "ExchangeRelease"));
             })
             .OrderByDescending(s => s.Status).ThenBy(s => s.Server == Organisation ? 1 : 0).ThenBy(s => s.Server, StringComparer.OrdinalIgnoreCase)
             .ToArray();
+
+    /// <summary>The first text of an evidence key among a server's results (the configuration checks carry the build).</summary>
+    private static string? EvidenceText(IEnumerable<MapiHttpResult> results, string key) =>
+        results.Select(r => r.Evidence.Contains(key) ? r.Evidence[key] as string : null).FirstOrDefault(v => !string.IsNullOrEmpty(v));
 }

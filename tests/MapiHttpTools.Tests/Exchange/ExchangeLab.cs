@@ -113,6 +113,21 @@ internal sealed class ExchangeLab
         VirtualDirectories.Add(vdir);
     }
 
+    /// <summary>
+    /// Puts a server on another Exchange build (issue 15): the real export again, its AdminDisplayVersion (a
+    /// ServerVersion: ToString "Version 15.2 (Build 986.5)" and Major/Minor/Build/Revision) set to <paramref name="build"/>.
+    /// </summary>
+    public void SetBuild(string server, Version build)
+    {
+        int index = Servers.FindIndex(s => ExchangeValues.Text(s, "Name") == server);
+        Servers[index] = ExchangeObjects.Fixture("GetExchangeServer.xml", text => ExchangeObjects.AsContosoServer(server)(text)
+            .Replace("<ToString>Version 15.2 (Build 986.5)</ToString>", $"<ToString>Version {build.Major}.{build.Minor} (Build {build.Build}.{build.Revision})</ToString>")
+            .Replace("<I32 N=\"Major\">15</I32>", $"<I32 N=\"Major\">{build.Major}</I32>")
+            .Replace("<I32 N=\"Minor\">2</I32>", $"<I32 N=\"Minor\">{build.Minor}</I32>")
+            .Replace("<I32 N=\"Build\">986</I32>", $"<I32 N=\"Build\">{build.Build}</I32>")
+            .Replace("<I32 N=\"Revision\">5</I32>", $"<I32 N=\"Revision\">{build.Revision}</I32>"))[0];
+    }
+
     /// <summary>Sets a component of a server to a state, with the requesters that set it.</summary>
     public void SetComponent(string server, string component, string state, params string[] requesters)
     {

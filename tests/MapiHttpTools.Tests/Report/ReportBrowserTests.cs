@@ -61,6 +61,8 @@ public sealed class ReportBrowserTests : IDisposable
         Assert.DoesNotContain("st-Fail", ex01);
         Assert.DoesNotContain("st-Warning", ex01);
         Assert.Contains("<td class=\"st-Pass\" data-status=\"Pass\"", ex01);
+        // Each server's Exchange release under its name, its build as the tooltip (issue 15).
+        Assert.Contains("<th>EX01<br><span class=\"release meta\" title=\"15.2.1544.14\">Exchange 2019 CU14 Nov24SUv2</span></th>", ex01);
         Assert.Contains("<button type=\"button\" class=\"copy\" data-copy=\"fix-verdict\">Copy</button>", run.Dom);
         Assert.Contains("<form id=\"filters\">", run.Dom);
 

@@ -11,8 +11,10 @@ namespace MapiHttpTools.Tests.Report;
 /// <summary>
 /// The lab's faults in one diagnostic run (issue 15): EX01 healthy, EX02's MAPI virtual directory without OAuth
 /// (Warning), EX03's MapiProxy component set Inactive by Maintenance and its /mapi answering 503 (AppPool), bob with
-/// MAPI/HTTP off. The endpoint stage stands in for the probe (the lab front ends are tested elsewhere), and the
-/// Autodiscover stage of -Mailbox answers nothing (its own tests run it against the lab's /autodiscover).
+/// MAPI/HTTP off. EX01 runs Exchange 2019 CU14 Nov24SUv2 (15.2.1544.14), EX02 CU11 (15.2.986.5, the real export),
+/// EX03 a CU15 build newer than the build table (15.2.1748.60). The endpoint stage stands in for the probe (the lab
+/// front ends are tested elsewhere), and the Autodiscover stage of -Mailbox answers nothing (its own tests run it
+/// against the lab's /autodiscover).
 /// </summary>
 internal static class ReportLab
 {
@@ -21,6 +23,9 @@ internal static class ReportLab
         ExchangeLab lab = ExchangeLab.Contoso("EX01", "EX02", "EX03");
         lab.ReplaceVirtualDirectory("EX02", ExchangeObjects.MapiVirtualDirectory("EX02", "https://mail.contoso.lab/mapi", "https://mail.contoso.lab/mapi", new[] { "Ntlm", "Negotiate" }));
         lab.SetComponent("EX03", "MapiProxy", "Inactive", "Maintenance");
+        // Mixed builds, as during an update round: a listed update, the real export's CU11, a CU15 build newer than the table.
+        lab.SetBuild("EX01", new Version(15, 2, 1544, 14));
+        lab.SetBuild("EX03", new Version(15, 2, 1748, 60));
         var session = new ModuleSession(host);
         lab.Install(session);
         session.Services().EndpointProbeStageFactory = _ => new Stage();

@@ -27,6 +27,15 @@ public sealed class ServerSummaryTests
             rows.Select(r => $"{r.Server} {r.Status} {r.Problems} {string.Join(",", r.Causes)}").ToArray());
         Assert.Equal("Set-CASMailbox -Identity 'contoso.lab/Users/Bob Example' -MapiHttpEnabled $true", rows[1].Fix);
         Assert.Null(rows[3].Fix);
+        Assert.Equal(
+            new[]
+            {
+                "EX03 15.2.1748.60 Exchange 2019 CU15 (a build newer than Sep26SUv2, not in the table dated 2026-12-05)",
+                "(organisation)  ",
+                "EX02 15.2.986.5 Exchange 2019 CU11",
+                "EX01 15.2.1544.14 Exchange 2019 CU14 Nov24SUv2",
+            },
+            rows.Select(r => $"{r.Server} {r.ExchangeBuild} {r.ExchangeRelease}").ToArray());
     }
 
     [Fact]
@@ -40,8 +49,13 @@ public sealed class ServerSummaryTests
         Assert.Empty(result.Errors);
         string[] lines = screen.ToString().Replace("\r\n", "\n").Split('\n').Where(l => l.Trim().Length > 0).ToArray();
         Assert.All(lines, l => Assert.True(l.Length <= 120, l));
-        Assert.Equal("Server           Status  Problems Causes           First fix", lines[0].TrimEnd());
-        Assert.Contains(lines, l => l.StartsWith("EX02             Warning        1 Authentication   Set-MapiVirtualDirectory -Identity 'EX02\\mapi (Default Web Site)'", System.StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.TrimEnd() == "EX01             Pass           0");
+        Assert.Equal("Server           Exchange        Status  Problems Causes           First fix", lines[0].TrimEnd());
+        // The Exchange release (issue 15) wraps between words in its own column, as the fix does in its.
+        int ex02 = System.Array.FindIndex(lines, l => l.StartsWith("EX02 ", System.StringComparison.Ordinal));
+        Assert.Equal("EX02             Exchange 2019   Warning        1 Authentication   Set-MapiVirtualDirectory -Identity 'EX02\\mapi", lines[ex02].TrimEnd());
+        Assert.Equal("                 CU11                                              (Default Web Site)' -IISAuthenticationMethods", lines[ex02 + 1].TrimEnd());
+        int ex01 = System.Array.FindIndex(lines, l => l.StartsWith("EX01 ", System.StringComparison.Ordinal));
+        Assert.Equal("EX01             Exchange 2019   Pass           0", lines[ex01].TrimEnd());
+        Assert.Equal("                 CU14 Nov24SUv2", lines[ex01 + 1].TrimEnd());
     }
 }

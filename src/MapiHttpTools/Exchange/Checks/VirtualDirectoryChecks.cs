@@ -14,6 +14,10 @@ namespace MapiHttpTools.Exchange.Checks;
 /// </summary>
 internal static class VirtualDirectoryChecks
 {
+    /// <remarks>
+    /// One result per server whatever its state, so its Evidence carries the server's Exchange build and release
+    /// (ExchangeBuild, ExchangeRelease; issue 15), which the server summary and the HTML report show beside the name.
+    /// </remarks>
     public static MapiHttpConfigurationResult Present(ExchangeServerFacts server, IReadOnlyList<MapiVirtualDirectoryFacts> directories)
     {
         if (directories.Count > 0)
@@ -24,7 +28,7 @@ internal static class VirtualDirectoryChecks
                 Server = server.Name,
                 Target = server.Name,
                 Identity = directories[0].Identity,
-                Evidence = CheckText.Evidence(("Count", directories.Count)),
+                Evidence = CheckText.Evidence(("Count", directories.Count), ("ExchangeBuild", server.Release.BuildText), ("ExchangeRelease", server.Release.Name)),
             }.ToResult();
         }
 
@@ -36,7 +40,7 @@ internal static class VirtualDirectoryChecks
             Target = server.Name,
             Identity = server.Name,
             Recommendation = $"New-MapiVirtualDirectory -Server {PowerShellText.Quote(server.Name)} -InternalUrl {PowerShellText.Quote(CheckText.MapiUrl(host))} -IISAuthenticationMethods Ntlm,OAuth,Negotiate",
-            Evidence = CheckText.Evidence(("Count", 0)),
+            Evidence = CheckText.Evidence(("Count", 0), ("ExchangeBuild", server.Release.BuildText), ("ExchangeRelease", server.Release.Name)),
         }.ToResult();
     }
 
