@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using MapiHttpTools.ClientProtocols;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
 using MapiHttpTools.Infrastructure;
@@ -104,12 +105,17 @@ public sealed class ExportMapiHttpSnapshotCommand : MapiHttpCmdletBase
         }
 
         string[] available = RunspaceCommandRunner.AllCommands.Except(missing, StringComparer.OrdinalIgnoreCase).ToArray();
+
+        // The IMAP4/POP3 side (issue 16): what the session lacks is recorded as unavailable, with the reason.
+        string[] clientCommands = ExchangeSideReader.Commands.Except(RunspaceCommandRunner.FindMissing(this, ExchangeSideReader.Commands), StringComparer.OrdinalIgnoreCase).ToArray();
+        ServiceAccess services = ServiceAccess.Of(this, Services.IsWindows);
         var request = new SnapshotRequest(_servers.Count > 0 ? _servers.ToArray() : null, Mailbox ?? Array.Empty<string>(), IncludeProblemMailboxes, ResultSize);
         IHostResolver resolver = Services.Resolver; // on the pipeline thread, where the runspace is known
         RunAsync(async (pipeline, token) =>
         {
             var source = new LiveExchangeSource(RunspaceCommandRunner.Posted(pipeline, available));
-            var collector = new SnapshotCollector(source, resolver);
+            var clientProtocols = new SnapshotClientProtocolCollector(new RunspaceClientProtocolSource(RunspaceCommandRunner.Posted(pipeline, clientCommands), services));
+            var collector = new SnapshotCollector(source, resolver, clientProtocols);
             SnapshotContent content = await collector.CollectAsync(
                 request,
                 (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Export-MapiHttpSnapshot", "Reading " + step) { PercentComplete = percent }),
