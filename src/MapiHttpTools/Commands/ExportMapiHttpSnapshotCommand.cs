@@ -14,9 +14,9 @@ namespace MapiHttpTools.Commands;
 /// <summary>
 /// <para type="synopsis">Saves everything the MAPI/HTTP configuration checks read from Exchange into one file to analyse anywhere.</para>
 /// <para type="description">The organisation, the Client Access servers with their MAPI virtual directories,
-/// certificates (public part), component states and Outlook Anywhere names, the auth configuration and auth servers,
-/// the DNS answers for the MAPI URL hosts and, on request, mailboxes. No credentials, no secrets; -Anonymize replaces
-/// user names and addresses consistently.</para>
+/// certificates (public part), component states and Outlook Anywhere names, the IMAP4/POP3 settings, services and
+/// components (issue 16), the auth configuration and auth servers, the DNS answers for the MAPI URL hosts and, on
+/// request, mailboxes. No credentials, no secrets; -Anonymize replaces user names and addresses consistently.</para>
 /// </summary>
 [Cmdlet(VerbsData.Export, "MapiHttpSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]

@@ -19,7 +19,7 @@ namespace MapiHttpTools.Commands;
 /// one verdict: which cause on which servers, or that MAPI/HTTP looks healthy. Live or from a snapshot.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MapiHttpDiagnostic")]
-[OutputType(typeof(MapiHttpConfigurationResult), typeof(MapiHttpMailboxStateResult), typeof(MapiHttpEndpointResult), typeof(MapiHttpAutodiscoverResult), typeof(MapiHttpVerdictResult))]
+[OutputType(typeof(MapiHttpConfigurationResult), typeof(MapiHttpMailboxStateResult), typeof(MapiHttpEndpointResult), typeof(MapiHttpAutodiscoverResult), typeof(ExchangeClientProtocolResult), typeof(MapiHttpVerdictResult))]
 public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
 {
     /// <summary>Without these there is no configuration to check.</summary>
