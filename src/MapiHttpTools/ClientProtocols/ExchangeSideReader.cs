@@ -12,23 +12,20 @@ using MapiHttpTools.Probing;
 namespace MapiHttpTools.ClientProtocols;
 
 /// <summary>
-/// How the Windows services of a server can be read from here: live on Windows (this machine, or another through
-/// Windows PowerShell's Get-Service -ComputerName), otherwise not at all, with the reason (issue 16).
+/// How the Windows services of a server can be read from here (issue 16): on Windows only; this machine's with
+/// Get-Service, another's with Windows PowerShell's Get-Service -ComputerName, or else (PowerShell 7, whose Get-Service
+/// has no -ComputerName) through PowerShell remoting, Invoke-Command -ComputerName over WinRM, which every Exchange
+/// server listens on for its own management shell. Off Windows not at all, with the reason.
 /// </summary>
 internal sealed record ServiceAccess(bool IsWindows, bool GetServiceHasComputerName, string LocalComputerName)
 {
     /// <summary>Null when the services of <paramref name="server"/> can be read; otherwise why not.</summary>
-    public string? WhyNot(string server)
-    {
-        if (!IsWindows)
-        {
-            return "Windows services are read on Windows only (Get-Service); run this on the Exchange server or in Windows PowerShell on a Windows machine.";
-        }
+    public string? WhyNot(string server) => IsWindows
+        ? null
+        : "Windows services are read on Windows only (Get-Service); run this on the Exchange server or in Windows PowerShell on a Windows machine.";
 
-        return IsLocal(server) || GetServiceHasComputerName
-            ? null
-            : $"this PowerShell's Get-Service has no -ComputerName (PowerShell 7); run it in Windows PowerShell, or on {server}: Get-Service MSExchangeIMAP4*, MSExchangePOP3*";
-    }
+    /// <summary>True when <paramref name="server"/>'s services are read through Invoke-Command rather than Get-Service here.</summary>
+    public bool ThroughRemoting(string server) => IsWindows && !IsLocal(server) && !GetServiceHasComputerName;
 
     /// <summary>What this session can do: read on the pipeline thread (the command lookup needs it); <paramref name="isWindows"/> is the test seam.</summary>
     public static ServiceAccess Of(PSCmdlet cmdlet, bool? isWindows) => new(
@@ -77,6 +74,13 @@ internal interface IClientProtocolExchangeSource
 /// </summary>
 internal sealed class RunspaceClientProtocolSource : IClientProtocolExchangeSource
 {
+    /// <summary>What runs on the server through Invoke-Command: the services as plain text, the same on 5.1 and 7.</summary>
+    private const string RemoteServices = @"param([string[]] $Name)
+foreach ($n in $Name) {
+    $s = Get-Service -Name $n -ErrorAction SilentlyContinue
+    if ($s) { [pscustomobject]@{ Name = [string]$s.Name; Status = [string]$s.Status; StartType = [string]$s.StartType } }
+}";
+
     private readonly IExchangeCommandRunner _runner;
     private readonly ServiceAccess _services;
 
@@ -95,27 +99,41 @@ internal sealed class RunspaceClientProtocolSource : IClientProtocolExchangeSour
 
     public async Task<IReadOnlyList<ServiceFacts>> GetServicesAsync(string server, IReadOnlyList<string> names, CancellationToken cancellation)
     {
-        string? whyNot = _runner.IsAvailable("Get-Service") ? _services.WhyNot(server) : "Get-Service is not available in this session.";
-        if (whyNot is not null)
+        bool remoting = _services.ThroughRemoting(server);
+        string needed = remoting ? "Invoke-Command" : "Get-Service";
+        if ((_services.WhyNot(server) ?? (_runner.IsAvailable(needed) ? null : $"{needed} is not available in this session.")) is { } whyNot)
         {
             throw new ExchangeDataUnavailableException(whyNot);
         }
 
         var seen = new Dictionary<string, PSObject>(StringComparer.OrdinalIgnoreCase);
-        var command = new ExchangeCommand("Get-Service").With("Name", names.ToArray());
-        if (!_services.IsLocal(server))
-        {
-            command.With("ComputerName", server);
-        }
-
-        // A missing service is an error record of Get-Service: it is a fact here (the service does not exist), not a failure.
-        await _runner.RunAsync(command, o =>
+        void Keep(PSObject o)
         {
             if (ExchangeValues.Text(o, "Name") is { } n)
             {
                 seen[n] = o;
             }
-        }, _ => { }, cancellation).ConfigureAwait(false);
+        }
+
+        if (remoting)
+        {
+            // A missing service is simply not returned; any error (WinRM unreachable, access denied) fails the read
+            // with Exchange's server named, rather than passing for "the service does not exist".
+            var invoke = new ExchangeCommand("Invoke-Command").With("ComputerName", server).With("ScriptBlock", ScriptBlock.Create(RemoteServices))
+                .With("ArgumentList", new object[] { names.ToArray() });
+            await _runner.RunAsync(invoke, Keep, null, cancellation).ConfigureAwait(false);
+        }
+        else
+        {
+            var command = new ExchangeCommand("Get-Service").With("Name", names.ToArray());
+            if (!_services.IsLocal(server))
+            {
+                command.With("ComputerName", server);
+            }
+
+            // A missing service is an error record of Get-Service: it is a fact here (the service does not exist), not a failure.
+            await _runner.RunAsync(command, Keep, _ => { }, cancellation).ConfigureAwait(false);
+        }
 
         return names.Select(name => seen.TryGetValue(name, out PSObject? service)
             ? new ServiceFacts(name, ExchangeValues.Text(service, "Status"), ExchangeValues.Text(service, "StartType"))
@@ -147,7 +165,7 @@ internal sealed class RunspaceClientProtocolSource : IClientProtocolExchangeSour
 internal sealed class ExchangeSideReader
 {
     /// <summary>The commands the live source calls; the cmdlet finds which the session has.</summary>
-    public static readonly IReadOnlyList<string> Commands = new[] { "Get-ImapSettings", "Get-PopSettings", "Get-Service", "Get-ServerComponentState", "Get-CASMailbox" };
+    public static readonly IReadOnlyList<string> Commands = new[] { "Get-ImapSettings", "Get-PopSettings", "Get-Service", "Invoke-Command", "Get-ServerComponentState", "Get-CASMailbox" };
 
     /// <summary>The Check names of the Exchange-side results (beside the probe's <see cref="MailSteps"/>).</summary>
     public const string CertificateNameCheck = "CertificateName";

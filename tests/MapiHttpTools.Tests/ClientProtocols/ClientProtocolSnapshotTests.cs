@@ -46,6 +46,30 @@ function global:Get-Service {
 }
 ";
 
+    /// <summary>PowerShell 7 on Windows: Get-Service without -ComputerName; another server's services through Invoke-Command.</summary>
+    private const string RemotingStandIns = @"
+function global:Get-Service {
+    [CmdletBinding()] param([Parameter(Position = 0)][string[]] $Name)
+    $null = Record 'Get-Service' $PSBoundParameters
+    foreach ($n in $Name) {
+        $s = $global:MailLab.Services[""$global:RemoteComputer/$n""]
+        if ($s) { $s } else { Write-Error ""Cannot find any service with service name '$n'."" -Category ObjectNotFound -TargetObject $n }
+    }
+}
+function global:Invoke-Command {
+    [CmdletBinding()] param([string[]] $ComputerName, [scriptblock] $ScriptBlock, [object[]] $ArgumentList)
+    $null = Record 'Invoke-Command' $PSBoundParameters
+    if ($global:MailLab.Unreachable -contains $ComputerName[0]) {
+        $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new(
+            [System.Management.Automation.Remoting.PSRemotingTransportException]::new(""Connecting to remote server $($ComputerName[0]) failed with the following error message : WinRM cannot complete the operation.""),
+            'CannotConnect,PSSessionStateBroken', 'OpenError', $ComputerName[0]))
+        return
+    }
+    $global:RemoteComputer = $ComputerName[0]
+    & $ScriptBlock @ArgumentList
+}
+";
+
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "MapiHttpTools.ImapSnapshot." + Guid.NewGuid().ToString("N"));
 
     public ClientProtocolSnapshotTests() => Directory.CreateDirectory(_folder);
@@ -85,6 +109,45 @@ function global:Get-Service {
                 "Get-CASMailbox -Identity alice",
             },
             MailCalls(session).SkipWhile(c => !c.StartsWith("Get-ImapSettings", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Where_Get_Service_has_no_ComputerName_another_servers_services_are_read_through_Invoke_Command()
+    {
+        string path = Path.Combine(_folder, "remoting.xml");
+        using ModuleSession session = LiveSession(ExchangeLab.Contoso("EX01", "EX02"), isWindows: true, StopImap, remoting: true);
+
+        ScriptResult run = session.Invoke("Invoke-MapiHttpDiagnostic -SkipIisCheck -SkipEndpointTest -IncludeProtocol Imap4");
+
+        Assert.Empty(run.Errors);
+        ExchangeClientProtocolResult[] services = run.Objects<ExchangeClientProtocolResult>().Where(r => r.Check.StartsWith("Service:", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(
+            new[]
+            {
+                "EX01 Service:MSExchangeIMAP4 Fail MSExchangeIMAP4 on EX01 is stopped (Stopped, start type Manual): IMAP4 clients cannot connect.",
+                "EX01 Service:MSExchangeIMAP4BE Pass MSExchangeIMAP4BE on EX01: Running, start type Automatic.",
+
+                // WinRM down is said as such, never taken for "the service does not exist".
+                "EX02 Service:MSExchangeIMAP4 Error Could not read it: Connecting to remote server EX02 failed with the following error message : WinRM cannot complete the operation.",
+                "EX02 Service:MSExchangeIMAP4BE Error Could not read it: Connecting to remote server EX02 failed with the following error message : WinRM cannot complete the operation.",
+            },
+            services.Select(r => $"{r.Server} {r.Check} {r.Status} {r.Message}"));
+        Assert.Equal(
+            "Invoke-Command -ComputerName EX01 -ScriptBlock { Set-Service -Name MSExchangeIMAP4 -StartupType Automatic; Start-Service -Name MSExchangeIMAP4 }",
+            run.Objects<MapiHttpVerdictResult>().Single().Recommendation);
+
+        // One Invoke-Command per server; on the server, Get-Service per name without -ComputerName.
+        Assert.Equal(
+            new[] { "Invoke-Command -ComputerName EX01", "Get-Service -Name MSExchangeIMAP4", "Get-Service -Name MSExchangeIMAP4BE", "Invoke-Command -ComputerName EX02" },
+            MailCalls(session).Where(c => c.StartsWith("Invoke-Command", StringComparison.Ordinal) || c.StartsWith("Get-Service", StringComparison.Ordinal)));
+
+        // The snapshot records what remoting read, and EX02's failure, for the offline run.
+        Assert.Empty(session.Invoke("Export-MapiHttpSnapshot -Path $p", new Dictionary<string, object?> { ["p"] = path }).Errors);
+        using var offline = new ModuleSession();
+        ScriptResult replay = offline.Invoke("Invoke-MapiHttpDiagnostic -SnapshotPath $p -IncludeProtocol Imap4", new Dictionary<string, object?> { ["p"] = path });
+        Assert.Equal(
+            services.Select(r => $"{r.Server} {r.Check} {r.Status} {r.Message}"),
+            replay.Objects<ExchangeClientProtocolResult>().Where(r => r.Check.StartsWith("Service:", StringComparison.Ordinal)).Select(r => $"{r.Server} {r.Check} {r.Status} {r.Message}"));
     }
 
     [Theory]
@@ -250,7 +313,7 @@ function global:Get-Service {
     /// POP3 on EX02 has a certificate for the server name and PopProxy Inactive; <paramref name="stopped"/> stopped on EX01
     /// (Manual); alice has IMAP4 and POP3, bob POP3 only.
     /// </summary>
-    private static ModuleSession LiveSession(ExchangeLab lab, bool isWindows, string? stopped, bool withSecret = false)
+    private static ModuleSession LiveSession(ExchangeLab lab, bool isWindows, string? stopped, bool withSecret = false, bool remoting = false)
     {
         lab.Mailboxes.RemoveAll(m => MapiHttpTools.Exchange.ExchangeValues.Text(m, "SamAccountName") is "alice" or "bob");
         lab.Mailboxes.Add(CasMailbox("alice", imap: true, pop: true));
@@ -284,8 +347,13 @@ function global:Get-Service {
 
         // Nothing listens there: the probe's connection is refused, as with the service stopped.
         session.Services().MailPorts = new Dictionary<string, int> { ["imaps"] = 1, ["imap"] = 1, ["pops"] = 1, ["pop"] = 1 };
-        session.Runspace.SessionStateProxy.SetVariable("MailLab", new Hashtable { ["Imap"] = imap, ["Pop"] = pop, ["Services"] = services });
+        session.Runspace.SessionStateProxy.SetVariable("MailLab", new Hashtable { ["Imap"] = imap, ["Pop"] = pop, ["Services"] = services, ["Unreachable"] = new[] { "EX02" } });
         session.Invoke(StandIns);
+        if (remoting)
+        {
+            session.Invoke(RemotingStandIns);
+        }
+
         return session;
     }
 
@@ -333,7 +401,7 @@ function global:Get-Service {
     /// <summary>The stand-ins' calls as typed ("Get-Service -Name A,B -ComputerName EX01"), in order.</summary>
     private static string[] MailCalls(ModuleSession session) =>
         ExchangeLab.Calls(session)
-            .Where(c => c.Command is "Get-ImapSettings" or "Get-PopSettings" or "Get-Service" or "Get-ServerComponentState" or "Get-CASMailbox")
+            .Where(c => c.Command is "Get-ImapSettings" or "Get-PopSettings" or "Get-Service" or "Invoke-Command" or "Get-ServerComponentState" or "Get-CASMailbox")
             .Select(c => c.Command + string.Concat(new[] { "Identity", "Server", "Name", "ComputerName", "Component" }
                 .Where(c.Parameters.ContainsKey)
                 .Select(k => $" -{k} {(c.Parameters[k] is IEnumerable list and not string ? string.Join(",", list.Cast<object>()) : c.Parameters[k])}")))
