@@ -7,10 +7,22 @@ using MapiHttpTools.Probing;
 
 namespace MapiHttpTools.ClientProtocols;
 
-/// <summary>Get-ImapSettings/Get-PopSettings of one server, as read (issue 16).</summary>
-/// <param name="ConnectionHosts">The host names clients are given: ExternalConnectionSettings ("mail.contoso.com:993:SSL"), else InternalConnectionSettings.</param>
-/// <param name="ConnectionSettings">Every connection setting as read, for the evidence.</param>
-internal sealed record ProtocolSettingsFacts(string Server, string? X509CertificateName, string? LoginType, IReadOnlyList<string> ConnectionHosts, IReadOnlyList<string> ConnectionSettings);
+/// <summary>Get-ImapSettings/Get-PopSettings of one server, as read (issue 16), under Exchange's property names (a snapshot keeps them so).</summary>
+internal sealed record ProtocolSettingsFacts(string Server, string? X509CertificateName, string? LoginType, IReadOnlyList<string> ExternalConnectionSettings, IReadOnlyList<string> InternalConnectionSettings)
+{
+    /// <summary>
+    /// The host names clients are given: ExternalConnectionSettings ("mail.contoso.com:993:SSL"), else
+    /// InternalConnectionSettings. The name clients outside are given is what X509CertificateName must match; internal
+    /// settings default to the server's FQDN, which a namespace certificate rarely lists, so they count only when there
+    /// are no external ones.
+    /// </summary>
+    public IReadOnlyList<string> ConnectionHosts =>
+        (ExternalConnectionSettings.Count > 0 ? ExternalConnectionSettings : InternalConnectionSettings)
+        .Select(ExchangeSideJudgement.HostOf).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+
+    /// <summary>Every connection setting as read, for the evidence.</summary>
+    public IReadOnlyList<string> ConnectionSettings => ExternalConnectionSettings.Concat(InternalConnectionSettings).ToArray();
+}
 
 /// <summary>One Windows service as Get-ServiceController reports it; null Status when the service does not exist.</summary>
 internal sealed record ServiceFacts(string Name, string? Status, string? StartType);

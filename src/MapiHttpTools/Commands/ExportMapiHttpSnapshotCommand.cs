@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using MapiHttpTools.ClientProtocols;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
 using MapiHttpTools.Infrastructure;
@@ -13,9 +14,9 @@ namespace MapiHttpTools.Commands;
 /// <summary>
 /// <para type="synopsis">Saves everything the MAPI/HTTP configuration checks read from Exchange into one file to analyse anywhere.</para>
 /// <para type="description">The organisation, the Client Access servers with their MAPI virtual directories,
-/// certificates (public part), component states and Outlook Anywhere names, the auth configuration and auth servers,
-/// the DNS answers for the MAPI URL hosts and, on request, mailboxes. No credentials, no secrets; -Anonymize replaces
-/// user names and addresses consistently.</para>
+/// certificates (public part), component states and Outlook Anywhere names, the IMAP4/POP3 settings, services and
+/// components (issue 16), the auth configuration and auth servers, the DNS answers for the MAPI URL hosts and, on
+/// request, mailboxes. No credentials, no secrets; -Anonymize replaces user names and addresses consistently.</para>
 /// </summary>
 [Cmdlet(VerbsData.Export, "MapiHttpSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
@@ -104,12 +105,17 @@ public sealed class ExportMapiHttpSnapshotCommand : MapiHttpCmdletBase
         }
 
         string[] available = RunspaceCommandRunner.AllCommands.Except(missing, StringComparer.OrdinalIgnoreCase).ToArray();
+
+        // The IMAP4/POP3 side (issue 16): what the session lacks is recorded as unavailable, with the reason.
+        string[] clientCommands = ExchangeSideReader.Commands.Except(RunspaceCommandRunner.FindMissing(this, ExchangeSideReader.Commands), StringComparer.OrdinalIgnoreCase).ToArray();
+        ServiceAccess services = ServiceAccess.Of(this, Services.IsWindows);
         var request = new SnapshotRequest(_servers.Count > 0 ? _servers.ToArray() : null, Mailbox ?? Array.Empty<string>(), IncludeProblemMailboxes, ResultSize);
         IHostResolver resolver = Services.Resolver; // on the pipeline thread, where the runspace is known
         RunAsync(async (pipeline, token) =>
         {
             var source = new LiveExchangeSource(RunspaceCommandRunner.Posted(pipeline, available));
-            var collector = new SnapshotCollector(source, resolver);
+            var clientProtocols = new SnapshotClientProtocolCollector(new RunspaceClientProtocolSource(RunspaceCommandRunner.Posted(pipeline, clientCommands), services));
+            var collector = new SnapshotCollector(source, resolver, clientProtocols);
             SnapshotContent content = await collector.CollectAsync(
                 request,
                 (step, percent) => pipeline.WriteProgress(new ProgressRecord(1, "Export-MapiHttpSnapshot", "Reading " + step) { PercentComplete = percent }),

@@ -19,7 +19,7 @@ namespace MapiHttpTools.Commands;
 /// one verdict: which cause on which servers, or that MAPI/HTTP looks healthy. Live or from a snapshot.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MapiHttpDiagnostic")]
-[OutputType(typeof(MapiHttpConfigurationResult), typeof(MapiHttpMailboxStateResult), typeof(MapiHttpEndpointResult), typeof(MapiHttpAutodiscoverResult), typeof(MapiHttpVerdictResult))]
+[OutputType(typeof(MapiHttpConfigurationResult), typeof(MapiHttpMailboxStateResult), typeof(MapiHttpEndpointResult), typeof(MapiHttpAutodiscoverResult), typeof(ExchangeClientProtocolResult), typeof(MapiHttpVerdictResult))]
 public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
 {
     /// <summary>Without these there is no configuration to check.</summary>
@@ -143,6 +143,16 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         }
 
         string? reportPath = CheckReportPath();
+        ClientProtocolStage? clientProtocols = IncludeProtocol is { Length: > 0 }
+            ? ClientProtocolStage.ForRun(
+                this,
+                IncludeProtocol.Distinct().ToArray(),
+                snapshot is null && !SkipEndpointTest ? new MailProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), CertificateExpiryWarningDays = CertificateExpiryWarningDays, Resolver = Services.Resolver } : null,
+                Services.MailPorts,
+                Mailbox,
+                snapshot,
+                Services.IsWindows)
+            : null;
         var collected = new List<MapiHttpResult>();
         var settings = new DiagnosticSettings
         {
@@ -154,12 +164,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             CertificateExpiryWarningDays = CertificateExpiryWarningDays,
             Resolver = snapshot is null ? Services.Resolver : new SnapshotHostResolver(snapshot),
             ProbeStage = snapshot is null ? CreateEndpointProbeStage() : null,
-            ClientProtocolStage = snapshot is null && IncludeProtocol is { Length: > 0 }
-                ? new ClientProtocolStage(
-                    new MailProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), CertificateExpiryWarningDays = CertificateExpiryWarningDays, Resolver = Services.Resolver },
-                    IncludeProtocol.Distinct().ToArray(),
-                    Services.MailPorts)
-                : null,
+            ClientProtocolStage = clientProtocols,
             AutodiscoverStage = snapshot is null && Mailbox is { Length: > 0 } ? CreateAutodiscoverStage(available) : null,
         };
         RunAsync(async (pipeline, token) =>
@@ -167,6 +172,8 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             IExchangeSource source = snapshot is null
                 ? new LiveExchangeSource(RunspaceCommandRunner.Posted(pipeline, available))
                 : new SnapshotExchangeSource(snapshot);
+            clientProtocols?.Bind(pipeline);
+
             var output = new DiagnosticOutput
             {
                 Result = result =>

@@ -121,10 +121,7 @@ public sealed class TestExchangeClientProtocolCommand : MapiHttpCmdletBase
             WriteVerbose("Get-ImapSettings/Get-PopSettings are not in this session: only the network side is tested. Run in the Exchange Management Shell for the settings, services and component state.");
         }
 
-        var services = new ServiceAccess(
-            Services.IsWindows ?? Environment.OSVersion.Platform == PlatformID.Win32NT,
-            InvokeCommand.GetCommand("Get-Service", CommandTypes.All)?.Parameters.ContainsKey("ComputerName") == true,
-            Environment.MachineName);
+        ServiceAccess services = ServiceAccess.Of(this, Services.IsWindows);
         var options = new MailProbeOptions
         {
             TargetAddresses = TargetAddress,
@@ -165,7 +162,7 @@ public sealed class TestExchangeClientProtocolCommand : MapiHttpCmdletBase
                 return;
             }
 
-            var reader = new ExchangeSideReader(RunspaceCommandRunner.Posted(pipeline, available), services, pipeline.WriteObject);
+            var reader = new ExchangeSideReader(new RunspaceClientProtocolSource(RunspaceCommandRunner.Posted(pipeline, available), services), pipeline.WriteObject);
             if (exchange)
             {
                 foreach (string server in _servers)

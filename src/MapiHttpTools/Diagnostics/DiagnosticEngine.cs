@@ -30,7 +30,7 @@ internal sealed class DiagnosticSettings
     /// <summary>The endpoint probe; null when the endpoints cannot be probed (a snapshot).</summary>
     public IEndpointProbeStage? ProbeStage { get; init; }
 
-    /// <summary>IMAP4/POP3 beside MAPI/HTTP (-IncludeProtocol, issue 16); null when not asked for or offline.</summary>
+    /// <summary>IMAP4/POP3 beside MAPI/HTTP (-IncludeProtocol, issue 16); null when not asked for.</summary>
     public ClientProtocolStage? ClientProtocolStage { get; init; }
 
     /// <summary>Autodiscover for the -Mailbox mailboxes (issue 14); null when it is not asked (a snapshot, no mailboxes).</summary>
@@ -100,7 +100,9 @@ internal static class DiagnosticEngine
             }
         }
 
-        if (settings.ClientProtocolStage is not null && !settings.SkipEndpointTest)
+        // The stage probes only when it was given probe options; its Exchange side is configuration and runs offline
+        // and with -SkipEndpointTest too (issue 16).
+        if (settings.ClientProtocolStage is not null)
         {
             output.Progress("IMAP4/POP3", 99);
             await settings.ClientProtocolStage.RunAsync(run.Servers, r => Emit(r, false), cancellation).ConfigureAwait(false);

@@ -37,7 +37,7 @@ internal static class MapiHttpVerdict
         string headline = findings.Count > 0
             ? findings[0].Headline
             : clientProtocols.Any(c => c.Fails)
-                ? $"MAPI/HTTP looks healthy, but client protocols fail: {string.Join(", ", clientProtocols.Where(c => c.Fails).Select(c => $"{ClientProtocols.MailJudgement.Text(c.Protocol)} on {c.Server}"))}."
+                ? $"MAPI/HTTP looks healthy, but client protocols fail: {string.Join(", ", clientProtocols.Where(c => c.Fails).Select(c => $"{ClientProtocols.MailJudgement.Text(c.Protocol)} {c.Where}"))}."
             : status == CheckStatus.Error
                 ? $"No MAPI/HTTP problem found, but {Count(CheckStatus.Error)} check(s) could not run; see the results with Status Error."
                 : $"MAPI/HTTP looks healthy: {Count(CheckStatus.Pass)} checks passed. If Outlook still fails, the problem is elsewhere (the client, its profile or its network path).";
@@ -50,6 +50,12 @@ internal static class MapiHttpVerdict
         if (ClientProtocolDifferential.Sentence(clientProtocols) is { } clientSentence)
         {
             sentences.Add(clientSentence);
+        }
+
+        // Each failing client protocol with the command that fixes it (issue 16), as the findings carry theirs.
+        if (ClientProtocolDifferential.Fixes(clientProtocols) is { } clientFixes)
+        {
+            sentences.Add(clientFixes);
         }
 
         if (findings.Count > 0 && Count(CheckStatus.Error) > 0)
@@ -73,7 +79,8 @@ internal static class MapiHttpVerdict
             Count(CheckStatus.Warning),
             Count(CheckStatus.Fail),
             Count(CheckStatus.Error),
-            Count(CheckStatus.Skipped));
+            Count(CheckStatus.Skipped),
+            clientProtocols.FirstOrDefault(c => c.Fails) is { } firstClient ? (firstClient.Cause, firstClient.Recommendation) : null);
     }
 
     /// <summary>

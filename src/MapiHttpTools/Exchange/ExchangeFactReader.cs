@@ -170,7 +170,11 @@ internal static class ExchangeFactReader
         ExchangeValues.Bool(obj, "MapiHttpEnabled"),
         ExchangeValues.Bool(obj, "MAPIBlockOutlookRpcHttp") ?? false,
         ExchangeValues.Bool(obj, "MAPIBlockOutlookExternalConnectivity") ?? false,
-        ExchangeValues.Text(obj, "MAPIBlockOutlookVersions"));
+        ExchangeValues.Text(obj, "MAPIBlockOutlookVersions"))
+    {
+        ImapEnabled = ExchangeValues.Bool(obj, "ImapEnabled"),
+        PopEnabled = ExchangeValues.Bool(obj, "PopEnabled"),
+    };
 
     /// <summary>"EX01" from "EX01\mapi (Default Web Site)".</summary>
     public static string ServerOf(string identity)

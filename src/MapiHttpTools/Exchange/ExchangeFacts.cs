@@ -109,7 +109,14 @@ internal sealed record CasMailboxFacts(
     bool? MapiHttpEnabled,
     bool MapiBlockOutlookRpcHttp,
     bool MapiBlockOutlookExternalConnectivity,
-    string? MapiBlockOutlookVersions);
+    string? MapiBlockOutlookVersions)
+{
+    /// <summary>IMAP4 for the mailbox (issue 16: recorded in snapshots for -IncludeProtocol offline).</summary>
+    public bool? ImapEnabled { get; init; }
+
+    /// <summary>POP3 for the mailbox (issue 16).</summary>
+    public bool? PopEnabled { get; init; }
+}
 
 /// <summary>What Get-CASMailbox is asked for: one identity or a server-side filtered scan.</summary>
 internal sealed record CasMailboxQuery(string? Identity, string? Filter, string? OrganizationalUnit, string? ResultSize);

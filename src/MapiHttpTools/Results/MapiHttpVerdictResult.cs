@@ -132,7 +132,8 @@ public sealed class MapiHttpVerdictFinding
 /// <summary>
 /// The answer an admin wants first: which of the known causes break MAPI/HTTP and on which servers, or that
 /// MAPI/HTTP looks healthy and the problem is elsewhere. Built from every result of a diagnostic run. Cause, Message
-/// and Recommendation come from the same finding, the first of <see cref="Findings"/> (issue 11).
+/// and Recommendation come from the same finding, the first of <see cref="Findings"/> (issue 11); with no MAPI/HTTP
+/// finding, from the first failing client protocol of -IncludeProtocol (issue 16).
 /// </summary>
 public sealed class MapiHttpVerdictResult : MapiHttpResult
 {
@@ -148,8 +149,10 @@ public sealed class MapiHttpVerdictResult : MapiHttpResult
         int warningCount,
         int failCount,
         int errorCount,
-        int skippedCount)
-        : base("Verdict", status, findings.Count > 0 ? findings[0].Cause : MapiHttpCause.None, null, null, message, findings.Count > 0 ? findings[0].Recommendation : null, evidence)
+        int skippedCount,
+        (MapiHttpCause Cause, string? Recommendation)? withoutFindings = null)
+        : base("Verdict", status, findings.Count > 0 ? findings[0].Cause : withoutFindings?.Cause ?? MapiHttpCause.None, null, null, message,
+            findings.Count > 0 ? findings[0].Recommendation : withoutFindings?.Recommendation, evidence)
     {
         Headline = headline;
         Findings = findings;

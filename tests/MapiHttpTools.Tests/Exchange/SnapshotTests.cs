@@ -55,18 +55,25 @@ public sealed class SnapshotTests : IDisposable
         Assert.InRange(snapshot.CreatedUtc, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1));
         Assert.Equal(new[] { "EX01", "EX02" }, snapshot.Servers);
         Assert.Equal(
-            new[] { "OrganizationConfig", "ExchangeServer", "MapiVirtualDirectory", "ExchangeCertificate", "ServerComponentState", "OutlookAnywhere", "AuthConfig", "HostResolution", "CASMailbox" },
+            new[] { "OrganizationConfig", "ExchangeServer", "MapiVirtualDirectory", "ExchangeCertificate", "ServerComponentState", "OutlookAnywhere", "ImapSettings", "PopSettings", "Service", "AuthConfig", "HostResolution", "CASMailbox" },
             snapshot.Sections.Keys);
         Assert.Equal(4, snapshot.Section("ExchangeCertificate").Count);
-        Assert.Equal(4, snapshot.Section("ServerComponentState").Count);
+
+        // MapiProxy and ServerWideOffline, then ImapProxy and PopProxy (issue 16), per server.
+        Assert.Equal(8, snapshot.Section("ServerComponentState").Count);
         Assert.Equal("mail.contoso.lab", ExchangeValues.Text(Assert.Single(snapshot.Section("HostResolution")), "Host"));
         Assert.Equal("bob@contoso.lab", ExchangeValues.Text(Assert.Single(snapshot.Section("CASMailbox")), "PrimarySmtpAddress"));
-        Assert.Empty(snapshot.Failures);
+
+        // The lab has no Get-ImapSettings/Get-PopSettings/Get-Service: recorded as not gathered, per server (issue 16).
+        Assert.Equal(
+            new[] { "ImapSettings/EX01", "PopSettings/EX01", "Service/EX01", "ImapSettings/EX02", "PopSettings/EX02", "Service/EX02" },
+            snapshot.Failures.Select(f => f.Section + "/" + f.Key));
+        Assert.All(snapshot.Failures, f => Assert.Equal("Unavailable", f.Kind));
 
         // The same economy as live: -ADPropertiesOnly, -Component, one Get-CASMailbox per requested mailbox.
         var calls = ExchangeLab.Calls(session);
         Assert.All(calls.Where(c => c.Command is "Get-MapiVirtualDirectory" or "Get-OutlookAnywhere"), c => Assert.True(c.Parameters.ContainsKey("ADPropertiesOnly")));
-        Assert.Equal(4, calls.Count(c => c.Command == "Get-ServerComponentState" && c.Parameters.ContainsKey("Component")));
+        Assert.Equal(8, calls.Count(c => c.Command == "Get-ServerComponentState" && c.Parameters.ContainsKey("Component")));
         Assert.Equal("bob", Assert.Single(calls, c => c.Command == "Get-CASMailbox").Parameters["Identity"]);
     }
 

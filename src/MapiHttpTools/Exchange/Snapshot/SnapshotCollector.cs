@@ -21,12 +21,15 @@ internal sealed class SnapshotCollector
 {
     private readonly IExchangeSource _source;
     private readonly IHostResolver _resolver;
+    private readonly SnapshotClientProtocolCollector? _clientProtocols;
     private readonly SnapshotContent _content = new();
 
-    public SnapshotCollector(IExchangeSource source, IHostResolver resolver)
+    /// <param name="clientProtocols">Records the IMAP4/POP3 Exchange side of each server (issue 16); null leaves it out.</param>
+    public SnapshotCollector(IExchangeSource source, IHostResolver resolver, SnapshotClientProtocolCollector? clientProtocols = null)
     {
         _source = source;
         _resolver = resolver;
+        _clientProtocols = clientProtocols;
     }
 
     public async Task<SnapshotContent> CollectAsync(
@@ -76,6 +79,12 @@ internal sealed class SnapshotCollector
             {
                 _content.Add(SnapshotSections.OutlookAnywhere, SnapshotEntries.From(rpc));
             }
+        }
+
+        if (_clientProtocols is not null)
+        {
+            progress("IMAP4/POP3", 84);
+            await _clientProtocols.CollectAsync(_content, servers.Select(s => s.Name).ToArray(), cancellation).ConfigureAwait(false);
         }
 
         progress("authentication", 85);

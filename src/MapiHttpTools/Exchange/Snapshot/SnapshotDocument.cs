@@ -20,6 +20,13 @@ namespace MapiHttpTools.Exchange.Snapshot;
 internal sealed class SnapshotDocument
 {
     public const string FormatName = "MapiHttpTools.Snapshot";
+
+    /// <summary>
+    /// The format rule: a reader refuses a higher version (it cannot know what changed) and ignores sections and
+    /// properties it does not know. So a new section or property is added without a new version, and a reader treats
+    /// its absence as "this snapshot does not carry it" (issue 16: ImapSettings, PopSettings, Service, ImapEnabled/
+    /// PopEnabled); the version goes up only when something an older reader reads changes its meaning or shape.
+    /// </summary>
     public const int CurrentFormatVersion = 1;
 
     private const int MarkerWindow = 4096;

@@ -45,7 +45,7 @@ internal static class SnapshotEntries
         ("Identity", m.Identity), ("Name", m.Name), ("DisplayName", m.DisplayName), ("PrimarySmtpAddress", m.PrimarySmtpAddress),
         ("SamAccountName", m.SamAccountName), ("MAPIEnabled", m.MAPIEnabled), ("MapiHttpEnabled", m.MapiHttpEnabled),
         ("MAPIBlockOutlookRpcHttp", m.MapiBlockOutlookRpcHttp), ("MAPIBlockOutlookExternalConnectivity", m.MapiBlockOutlookExternalConnectivity),
-        ("MAPIBlockOutlookVersions", m.MapiBlockOutlookVersions));
+        ("MAPIBlockOutlookVersions", m.MapiBlockOutlookVersions), ("ImapEnabled", m.ImapEnabled), ("PopEnabled", m.PopEnabled));
 
     public static PSObject HostResolution(string host, string[]? addresses, string? error) => Entry("HostResolution",
         ("Host", host), ("Addresses", addresses ?? Array.Empty<string>()), ("Error", error));

@@ -138,7 +138,7 @@ internal sealed class SnapshotExchangeSource : IExchangeSource
         return Task.CompletedTask;
     }
 
-    private static bool Matches(CasMailboxFacts mailbox, string identity) =>
+    internal static bool Matches(CasMailboxFacts mailbox, string identity) =>
         new[] { mailbox.Identity, mailbox.Name, mailbox.DisplayName, mailbox.PrimarySmtpAddress, mailbox.SamAccountName }.Any(v => Same(v, identity));
 
     private IEnumerable<PSObject> PerServer(string section, string server)

@@ -33,6 +33,15 @@ internal sealed class SnapshotContent
         entries.Add(entry);
     }
 
+    /// <summary>Makes <paramref name="section"/> present even without entries (its presence can be a fact, issue 16).</summary>
+    public void Ensure(string section)
+    {
+        if (!Sections.ContainsKey(section))
+        {
+            Sections[section] = new List<PSObject>();
+        }
+    }
+
     /// <summary>The newest build of the servers in the snapshot ("15.2.1118.7").</summary>
     public string? ExchangeBuild =>
         (Sections.TryGetValue(SnapshotSections.ExchangeServer, out List<PSObject>? servers) ? servers : new List<PSObject>())
