@@ -171,9 +171,14 @@ internal sealed class RunspaceCommandRunner : IExchangeCommandRunner
 
             try
             {
-                foreach (PSObject item in output.ReadAll())
+                foreach (PSObject? item in output.ReadAll())
                 {
-                    onObject(item);
+                    // A command that writes $null (a stand-in, a proxy function, an empty remote answer) yields a null
+                    // item: it is no object, and no reader should have to guard against it.
+                    if (item is not null && item.BaseObject is not null)
+                    {
+                        onObject(item);
+                    }
                 }
             }
             catch (Exception ex)

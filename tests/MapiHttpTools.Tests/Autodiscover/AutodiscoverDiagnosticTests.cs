@@ -55,6 +55,27 @@ public sealed class AutodiscoverDiagnosticTests
     }
 
     [Fact]
+    public void A_client_access_service_cmdlet_that_writes_null_is_no_scp_not_a_crash()
+    {
+        // Found by the issue 16 work: a Get-ClientAccessService that writes $null threw a NullReferenceException
+        // out of Invoke-MapiHttpDiagnostic -Mailbox. A null item is no object: the SCP list is then empty.
+        using var session = new ModuleSession();
+        ExchangeLab.Contoso().Install(session);
+        session.Services().HostResolver = new LabResolver();
+        session.Services().EndpointProbeStageFactory = _ => new NoProbe();
+        session.Invoke(
+            "function global:Get-ClientAccessService { [CmdletBinding()] param([switch] $IncludeAlternateServiceAccountCredentialStatus) " +
+            "$global:ExchangeCalls.Add([pscustomobject]@{ Command = 'Get-ClientAccessService'; Parameters = @{} }); $null }");
+
+        ScriptResult run = session.InvokeCatching("Invoke-MapiHttpDiagnostic -Mailbox alice -SkipIisCheck -SkipEndpointTest -TimeoutSec 1");
+
+        Assert.Null(run.TerminatingError);
+        Assert.DoesNotContain(run.Errors, e => e.FullyQualifiedErrorId.Contains("NullReference", StringComparison.Ordinal));
+        Assert.Contains(ExchangeLab.Calls(session), c => c.Command == "Get-ClientAccessService");
+        Assert.Single(run.Objects<MapiHttpVerdictResult>());
+    }
+
+    [Fact]
     public void Without_mailboxes_autodiscover_is_not_asked()
     {
         using var session = new ModuleSession();
