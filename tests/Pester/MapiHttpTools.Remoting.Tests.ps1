@@ -381,6 +381,23 @@ Describe 'The Invoke-Command calls the engine builds (WinRM cannot run here)' {
         finally { Remove-PSSession $session }
     }
 
+    It 'Repair-MapiHttpClientState: each piped remote state goes back to its PSComputerName with -Confirm:$false, the credential not forwarded' {
+        # As remoting delivers states of live reads: the machine in PSComputerName, the user's SID, the cache path there.
+        $states = 'PC01', 'PC02' | ForEach-Object {
+            [pscustomobject]@{ PSTypeName = 'Deserialized.MapiHttpTools.MapiHttpClientStateResult'; Source = 'Registry'; ComputerName = "$_-OWN-NAME"; PSComputerName = "$_.contoso.lab"
+                UserSid = 'S-1-5-21-1-2-3-1001'; AutodiscoverCachePath = 'C:\Users\alice\AppData\Local\Microsoft\Outlook' }
+        }
+        $null = $states | Repair-MapiHttpClientState -Credential $credential -ClearAutodiscoverCache -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs
+        $InvokeCommandCalls | Should -HaveCount 2
+        $InvokeCommandCalls[0].Names | Should -Be @('ComputerName', 'Credential', 'ScriptBlock', 'ArgumentList', 'AsJob')
+        @($InvokeCommandCalls | ForEach-Object { $_.Bound.ComputerName }) | Should -Be @('PC01.contoso.lab', 'PC02.contoso.lab')
+        $InvokeCommandCalls[0].Bound.ArgumentList[0] | Should -Be 'Repair-MapiHttpClientState'
+        $forwarded = $InvokeCommandCalls[0].Bound.ArgumentList[1]
+        @($forwarded.Keys | Sort-Object) | Should -Be @('AutodiscoverCachePath', 'ClearAutodiscoverCache', 'Confirm', 'UserSid')
+        ($forwarded.AutodiscoverCachePath, $forwarded.ClearAutodiscoverCache, $forwarded.Confirm, $forwarded.UserSid) | Should -Be @('C:\Users\alice\AppData\Local\Microsoft\Outlook', $true, $false, 'S-1-5-21-1-2-3-1001')
+        @($errs.TargetObject) | Should -Be @('PC01.contoso.lab', 'PC02.contoso.lab')
+    }
+
     It 'Invoke-MapiHttpDiagnostic: WinRM to each server''s FQDN with -RemotingCredential, Get-MapiAppPoolHealth -Hours 24 there' {
         $exchange = New-ContosoExchangeLab
         $exchange.Servers = @('EX01', 'EX02' | ForEach-Object { Import-CssExchangeFixture 'GetExchangeServer.xml' $_ })

@@ -60,7 +60,7 @@ internal static class IisDiagnosticStage
         {
             foreach (ExchangeServerFacts server in checkable)
             {
-                emit(Result(server, CheckStatus.Skipped, $"The IIS configuration of {server.Name} was not read: {offlineReason}."));
+                emit(Result(server, CheckStatus.Skipped, $"The IIS configuration of {DisplayText.Safe(server.Name)} was not read: {offlineReason}."));
             }
 
             return;
@@ -106,7 +106,7 @@ internal static class IisDiagnosticStage
     {
         if (LiveIisConfigurationSource.UnavailableReason() is { } unavailable)
         {
-            emit(Result(server, CheckStatus.Skipped, $"The IIS configuration of {server.Name} (this computer) was not read: {unavailable}."));
+            emit(Result(server, CheckStatus.Skipped, $"The IIS configuration of {DisplayText.Safe(server.Name)} (this computer) was not read: {unavailable}."));
             return;
         }
 
@@ -121,7 +121,7 @@ internal static class IisDiagnosticStage
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            emit(Result(server, CheckStatus.Error, $"The IIS configuration of {server.Name} (this computer) could not be read: {DisplayText.Safe(ex.Message)}"));
+            emit(Result(server, CheckStatus.Error, $"The IIS configuration of {DisplayText.Safe(server.Name)} (this computer) could not be read: {DisplayText.Safe(ex.Message)}"));
         }
     }
 
@@ -131,7 +131,7 @@ internal static class IisDiagnosticStage
         KeyValuePair<string, object?>[]? evidence = outcome?.ErrorId is { } id
             ? new[] { new KeyValuePair<string, object?>("ErrorId", id), new KeyValuePair<string, object?>("ReachedThrough", outcome.ReachedThrough) }
             : null;
-        return Result(server, CheckStatus.Skipped, $"The IIS configuration of {server.Name} was not read through PowerShell remoting: {why}", evidence);
+        return Result(server, CheckStatus.Skipped, $"The IIS configuration of {DisplayText.Safe(server.Name)} was not read through PowerShell remoting: {why}", evidence);
     }
 
     private static MapiHttpConfigurationResult Result(ExchangeServerFacts server, CheckStatus status, string message, IReadOnlyList<KeyValuePair<string, object?>>? evidence = null) =>
@@ -141,6 +141,6 @@ internal static class IisDiagnosticStage
             Target = server.Fqdn ?? server.Name,
             Identity = server.Name,
             Evidence = evidence,
-            Recommendation = $"On {server.Name}: Get-MapiAppPoolHealth; anywhere: Get-MapiAppPoolHealth -ConfigurationPath <a copy of {server.Name}'s %windir%\\System32\\inetsrv\\config\\applicationHost.config>",
+            Recommendation = $"On {DisplayText.Safe(server.Name)}: Get-MapiAppPoolHealth; anywhere: Get-MapiAppPoolHealth -ConfigurationPath <a copy of {DisplayText.Safe(server.Name)}'s %windir%\\System32\\inetsrv\\config\\applicationHost.config>",
         }.ToResult();
 }

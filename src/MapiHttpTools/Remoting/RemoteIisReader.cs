@@ -79,7 +79,7 @@ internal sealed class RemoteIisReader : IRemoteIisReader
         {
             PSSession? session = sessions.FirstOrDefault(s => Matches(s, server));
             return session is null
-                ? (null, $"no PSSession in -Session is for {server.Name} (matched by its name or FQDN: the session's Name or ComputerName)")
+                ? (null, $"no PSSession in -Session is for {DisplayText.Safe(server.Name)} (matched by its name or FQDN: the session's Name or ComputerName)")
                 : (RemoteTarget.ForSession(session, server.Name), $"PSSession {session.Name} ({session.ComputerName})");
         }
 

@@ -83,22 +83,17 @@ internal sealed class RemoteRun
     public IReadOnlyList<string> ThisRecordsNames() => ThisRecordsTargets().Select(t => t.Name).ToArray();
 
     /// <summary>
-    /// The computers named by -ComputerName, -HostName or -Session, or, when none is given, the one a piped object names
-    /// (a result that came back through remoting names its machine in PSComputerName). A piped name is reached as the
-    /// parameters say: through the -Session whose ComputerName or Name it is, through SSH when an SSH option (-UserName,
-    /// -KeyFilePath, -Port, -Options) is given, else through WinRM with -Credential. Null with the reason when -Session
-    /// has no session for it.
+    /// The one computer a record names (a result that came back through remoting names its machine in PSComputerName),
+    /// or, when it names none, the computers of -ComputerName, -HostName or -Session. A named computer is reached as the
+    /// parameters say: through the -Session whose ComputerName or Name it is, through SSH when -HostName or an SSH option
+    /// (-UserName, -KeyFilePath, -Port, -Options) is given, else through WinRM with -Credential. Target null with the
+    /// reason when -Session has no session for it.
     /// </summary>
     public IReadOnlyList<(string Name, RemoteTarget? Target, string? Missing)> TargetsFor(string? pipedComputer)
     {
-        if (_parameters.ComputerName is not null || _parameters.HostName is not null || (_parameters.Session is not null && pipedComputer is null))
-        {
-            return ThisRecordsTargets().Select(t => (t.Name, (RemoteTarget?)t, (string?)null)).ToArray();
-        }
-
         if (pipedComputer is null)
         {
-            return Array.Empty<(string, RemoteTarget?, string?)>();
+            return ThisRecordsTargets().Select(t => (t.Name, (RemoteTarget?)t, (string?)null)).ToArray();
         }
 
         if (_parameters.Session is { } sessions)
@@ -107,7 +102,7 @@ internal sealed class RemoteRun
             return new[] { (pipedComputer, session is null ? null : RemoteTarget.ForSession(session, pipedComputer), session is null ? $"no PSSession in -Session is for {pipedComputer} (by its ComputerName or Name)" : null) };
         }
 
-        bool ssh = _parameters.UserName is not null || _parameters.KeyFilePath is not null || _parameters.Port != 0 || _parameters.Options is not null;
+        bool ssh = _parameters.HostName is not null || _parameters.UserName is not null || _parameters.KeyFilePath is not null || _parameters.Port != 0 || _parameters.Options is not null;
         RemoteTarget target = ssh ? RemoteTarget.ForSshHost(pipedComputer, Ssh()) : RemoteTarget.ForComputer(pipedComputer, _parameters.Credential);
         return new[] { (pipedComputer, (RemoteTarget?)target, (string?)null) };
     }
