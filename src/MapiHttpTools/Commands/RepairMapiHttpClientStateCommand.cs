@@ -145,12 +145,11 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
 
         // Bound by property name from a state, these may be empty (an offline state has no computer): empty means default.
         string? cache = string.IsNullOrEmpty(AutodiscoverCachePath) ? null : GetUnresolvedProviderPathFromPSPath(AutodiscoverCachePath);
-        string? computer = string.IsNullOrEmpty(ComputerName) ? null : ComputerName;
         string? sid = string.IsNullOrEmpty(UserSid) ? null : UserSid;
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(null, computer, sid, cache, Services);
+            context = ClientStateSources.Open(null, sid, cache, Services);
         }
         catch (ClientStateException ex)
         {
