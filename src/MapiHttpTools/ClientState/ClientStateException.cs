@@ -34,7 +34,6 @@ internal static class ClientStateErrorIds
     public const string AutodiscoverCachePathNotFound = "AutodiscoverCachePathNotFound";
     public const string ComputerNameRequiresUserSid = "ComputerNameRequiresUserSid";
     public const string InvalidUserSid = "InvalidUserSid";
-    public const string RemoteRegistryUnavailable = "RemoteRegistryUnavailable";
     public const string UserHiveNotLoaded = "UserHiveNotLoaded";
     public const string RegistryAccessDenied = "RegistryAccessDenied";
     public const string OfflineRepairNotSupported = "OfflineRepairNotSupported";

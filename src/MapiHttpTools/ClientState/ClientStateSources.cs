@@ -84,9 +84,10 @@ internal static class ClientStateSources
 
     /// <summary>
     /// Opens everything a run needs. <paramref name="exportPaths"/> selects the offline mode; otherwise the live registry
-    /// (or its stand-in) of <paramref name="computerName"/> for the current user or <paramref name="userSid"/>.
+    /// (or its stand-in) of this computer for the current user or <paramref name="userSid"/>. Other computers run the
+    /// cmdlet themselves through PowerShell remoting (issue 17).
     /// </summary>
-    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? computerName, string? userSid, string? cachePath, ModuleServices services, System.Threading.CancellationToken cancellation = default)
+    public static ClientStateContext Open(IReadOnlyList<string>? exportPaths, string? userSid, string? cachePath, ModuleServices services, System.Threading.CancellationToken cancellation = default)
     {
         ValidateSid(userSid);
         var context = new ClientStateContext();
@@ -111,18 +112,9 @@ internal static class ClientStateSources
             return context;
         }
 
-        bool local = IsLocalComputer(computerName);
-        context.ComputerName = local ? Environment.MachineName : computerName!.Trim();
+        context.ComputerName = Environment.MachineName;
         string? currentSid = CurrentUserSid();
-        bool currentUser = userSid is null || (local && string.Equals(userSid, currentSid, StringComparison.OrdinalIgnoreCase));
-        if (!local && userSid is null)
-        {
-            throw new ClientStateException(
-                ClientStateErrorIds.ComputerNameRequiresUserSid,
-                ErrorCategory.InvalidArgument,
-                computerName,
-                $"HKEY_CURRENT_USER cannot be opened on another computer: name the user with -UserSid (their hive HKEY_USERS\\<SID> is read through the Remote Registry service while they are logged on), or run the cmdlet on {computerName} with Invoke-Command.");
-        }
+        bool currentUser = userSid is null || string.Equals(userSid, currentSid, StringComparison.OrdinalIgnoreCase);
 
         context.UserSid = currentUser ? currentSid ?? userSid : userSid;
         context.UserName = currentUser ? CurrentUserName() : AccountName(userSid!);
@@ -135,7 +127,7 @@ internal static class ClientStateSources
         }
         else if (IsWindows)
         {
-            LiveRegistrySource live = LiveRegistrySource.Open(local ? null : context.ComputerName, currentUser ? null : userSid);
+            LiveRegistrySource live = LiveRegistrySource.Open(currentUser ? null : userSid);
             context.Registry = live;
             context.Writer = live;
             context.Disposable = live;
@@ -145,7 +137,7 @@ internal static class ClientStateSources
             context.RegistryUnavailableReason = $"There is no Windows registry on {PlatformName}: analyse a client offline with -RegistryExportPath (a .reg file from 'reg export').";
         }
 
-        if (!currentUser || !local)
+        if (!currentUser)
         {
             context.CredentialsUnavailableReason = "Credential Manager can be read only for the user running the cmdlet, on their own computer: run Get-MapiHttpClientState as that user (for example through Invoke-Command).";
         }
@@ -166,7 +158,7 @@ internal static class ClientStateSources
         {
             context.AutodiscoverCachePath = cachePath;
         }
-        else if (currentUser && local)
+        else if (currentUser)
         {
             string localAppData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
             context.AutodiscoverCachePath = string.IsNullOrEmpty(localAppData) ? null : Path.Combine(localAppData, "Microsoft", "Outlook");
@@ -174,7 +166,7 @@ internal static class ClientStateSources
         }
         else
         {
-            context.AutodiscoverCachePath = ProfileOutlookFolder(context.Registry, local ? null : context.ComputerName, userSid!);
+            context.AutodiscoverCachePath = ProfileOutlookFolder(context.Registry, userSid!);
             context.CacheUnavailableReason = context.AutodiscoverCachePath is null
                 ? $"The profile folder of {userSid} is not in HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList: pass -AutodiscoverCachePath."
                 : null;
@@ -186,36 +178,11 @@ internal static class ClientStateSources
     private static string CurrentUserName() =>
         IsWindows && !string.IsNullOrEmpty(Environment.UserDomainName) ? Environment.UserDomainName + "\\" + Environment.UserName : Environment.UserName;
 
-    /// <summary>
-    /// The Outlook folder of another user's profile: ProfileList\&lt;SID&gt;\ProfileImagePath + AppData\Local\Microsoft\Outlook,
-    /// through the administrative share (\\computer\C$\...) for a remote computer.
-    /// </summary>
-    private static string? ProfileOutlookFolder(IRegistrySource? registry, string? remoteComputer, string userSid)
+    /// <summary>The Outlook folder of another user's profile on this computer: ProfileList\&lt;SID&gt;\ProfileImagePath + AppData\Local\Microsoft\Outlook.</summary>
+    private static string? ProfileOutlookFolder(IRegistrySource? registry, string userSid)
     {
         string? profile = registry?.GetValue(RegistryRoot.Machine, @"SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\" + userSid, "ProfileImagePath")?.AsString();
-        if (string.IsNullOrEmpty(profile))
-        {
-            return null;
-        }
-
-        if (remoteComputer is null)
-        {
-            profile = Environment.ExpandEnvironmentVariables(profile);
-        }
-        else
-        {
-            string systemRoot = registry!.GetValue(RegistryRoot.Machine, @"SOFTWARE\Microsoft\Windows NT\CurrentVersion", "SystemRoot")?.AsString() ?? @"C:\Windows";
-            string systemDrive = systemRoot.Length >= 2 && systemRoot[1] == ':' ? systemRoot.Substring(0, 2) : "C:";
-            profile = profile!.Replace("%SystemDrive%", systemDrive).Replace("%SYSTEMDRIVE%", systemDrive);
-            if (profile.Length < 3 || profile[1] != ':')
-            {
-                return null;
-            }
-
-            profile = $@"\\{remoteComputer}\{profile[0]}$" + profile.Substring(2);
-        }
-
-        return profile + @"\AppData\Local\Microsoft\Outlook";
+        return string.IsNullOrEmpty(profile) ? null : Environment.ExpandEnvironmentVariables(profile) + @"\AppData\Local\Microsoft\Outlook";
     }
 }
 

@@ -10,9 +10,8 @@ namespace MapiHttpTools.ClientState;
 /// <summary>
 /// The live Windows registry (Microsoft.Win32.Registry from mscorlib), 64-bit view so 32-bit hosts see the same keys
 /// as Outlook does; WOW6432Node is read explicitly where Office keeps 32-bit MSI data. The user hive is HKCU for the
-/// current user, HKEY_USERS\&lt;SID&gt; for another user (loaded only while that user is logged on), and on a remote
-/// computer always HKEY_USERS\&lt;SID&gt; through the Remote Registry service: HKCU cannot be opened remotely.
-/// Only on Windows; elsewhere <see cref="ClientStateSources"/> never creates it.
+/// current user, HKEY_USERS\&lt;SID&gt; for another user (loaded only while that user is logged on); this computer only
+/// (issue 17: other computers are reached through PowerShell remoting). Only on Windows; elsewhere <see cref="ClientStateSources"/> never creates it.
 /// </summary>
 internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDisposable
 {
@@ -32,31 +31,24 @@ internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDi
 
     public string Description { get; }
 
-    /// <summary>Opens the registry of this computer (<paramref name="computerName"/> null) or of a remote one.</summary>
-    public static LiveRegistrySource Open(string? computerName, string? userSid)
+    /// <summary>
+    /// Opens the registry of this computer: the current user's HKCU, or HKEY_USERS\&lt;SID&gt; for another user. Other
+    /// computers run the cmdlet themselves through PowerShell remoting (issue 17), never the Remote Registry service.
+    /// </summary>
+    public static LiveRegistrySource Open(string? userSid)
     {
-        string where = computerName is null ? "this computer" : computerName;
         RegistryKey? machine = null;
         RegistryKey? users = null;
         try
         {
-            if (computerName is null)
+            machine = RegistryKey.OpenBaseKey(RegistryHive.LocalMachine, RegistryView.Registry64);
+            if (userSid is null)
             {
-                machine = RegistryKey.OpenBaseKey(RegistryHive.LocalMachine, RegistryView.Registry64);
-                if (userSid is null)
-                {
-                    return new LiveRegistrySource(machine, RegistryKey.OpenBaseKey(RegistryHive.CurrentUser, RegistryView.Registry64), null, null, "the registry of this computer (current user)");
-                }
-
-                users = RegistryKey.OpenBaseKey(RegistryHive.Users, RegistryView.Registry64);
-            }
-            else
-            {
-                machine = RegistryKey.OpenRemoteBaseKey(RegistryHive.LocalMachine, computerName, RegistryView.Registry64);
-                users = RegistryKey.OpenRemoteBaseKey(RegistryHive.Users, computerName, RegistryView.Registry64);
+                return new LiveRegistrySource(machine, RegistryKey.OpenBaseKey(RegistryHive.CurrentUser, RegistryView.Registry64), null, null, "the registry of this computer (current user)");
             }
 
-            RegistryKey? hive = users.OpenSubKey(userSid!, writable: false);
+            users = RegistryKey.OpenBaseKey(RegistryHive.Users, RegistryView.Registry64);
+            RegistryKey? hive = users.OpenSubKey(userSid, writable: false);
             if (hive is null)
             {
                 machine.Dispose();
@@ -65,27 +57,16 @@ internal sealed class LiveRegistrySource : IRegistrySource, IRegistryWriter, IDi
                     ClientStateErrorIds.UserHiveNotLoaded,
                     ErrorCategory.ObjectNotFound,
                     userSid,
-                    $"HKEY_USERS\\{userSid} is not loaded on {where}: a user's hive is loaded only while the user is logged on (or while a service runs as them). Ask the user to log on, or export the hive with 'reg export' and pass it with -RegistryExportPath.");
+                    $"HKEY_USERS\\{userSid} is not loaded on this computer: a user's hive is loaded only while the user is logged on (or while a service runs as them). Ask the user to log on, or export the hive with 'reg export' and pass it with -RegistryExportPath.");
             }
 
-            return new LiveRegistrySource(machine, hive, users, userSid, $"the registry of {where} (HKEY_USERS\\{userSid})");
-        }
-        catch (Exception ex) when (ex is IOException && computerName is not null)
-        {
-            machine?.Dispose();
-            users?.Dispose();
-            throw new ClientStateException(
-                ClientStateErrorIds.RemoteRegistryUnavailable,
-                ErrorCategory.ConnectionError,
-                computerName,
-                $"Cannot open the registry of {computerName}: {ex.Message} The Remote Registry service must run there and the firewall must allow it (or run the cmdlet on that computer through Invoke-Command).",
-                ex);
+            return new LiveRegistrySource(machine, hive, users, userSid, $"the registry of this computer (HKEY_USERS\\{userSid})");
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or SecurityException)
         {
             machine?.Dispose();
             users?.Dispose();
-            throw new ClientStateException(ClientStateErrorIds.RegistryAccessDenied, ErrorCategory.PermissionDenied, computerName ?? userSid, $"Access to the registry of {where} was denied: {ex.Message}", ex);
+            throw new ClientStateException(ClientStateErrorIds.RegistryAccessDenied, ErrorCategory.PermissionDenied, userSid, $"Access to the registry of this computer was denied: {ex.Message}", ex);
         }
     }
 

@@ -77,7 +77,7 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpRemotableCmdletBase
                 "-ConfigurationPath <path to applicationHost.config> (%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, optionally, -EventPath."));
         }
 
-        ProcessLive(null);
+        ProcessLive();
     }
 
     protected override void EndProcessing() => RunRemoteTargets();
@@ -156,16 +156,16 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpRemotableCmdletBase
         });
     }
 
-    private void ProcessLive(string? computer)
+    private void ProcessLive()
     {
         RunAsync((pipeline, token) =>
         {
-            string target = computer ?? Environment.MachineName;
+            string target = Environment.MachineName;
             pipeline.WriteVerbose($"Reading IIS on {target} through {LiveIisConfigurationSource.AssemblyPath}.");
             LiveIisConfigurationSource source;
             try
             {
-                source = LiveIisConfigurationSource.Open(computer);
+                source = LiveIisConfigurationSource.Open();
             }
             catch (UnauthorizedAccessException ex)
             {
@@ -185,7 +185,7 @@ public sealed class GetMapiAppPoolHealthCommand : MapiHttpRemotableCmdletBase
             {
                 try
                 {
-                    var checker = new MapiAppPoolHealthChecker(source, new LiveEventLogSource(computer), null, TimeSpan.FromHours(Hours), MapiUrl, computer);
+                    var checker = new MapiAppPoolHealthChecker(source, new LiveEventLogSource(), null, TimeSpan.FromHours(Hours), MapiUrl, null);
                     Emit(pipeline, checker, token);
                 }
                 catch (Exception ex) when (ex is System.Runtime.InteropServices.COMException or UnauthorizedAccessException or MissingMemberException or InvalidCastException)

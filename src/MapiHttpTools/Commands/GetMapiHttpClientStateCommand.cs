@@ -71,7 +71,7 @@ public sealed class GetMapiHttpClientStateCommand : MapiHttpRemotableCmdletBase
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(exports, null, UserSid, cache, Services, CancelToken);
+            context = ClientStateSources.Open(exports, UserSid, cache, Services, CancelToken);
         }
         catch (OperationCanceledException)
         {

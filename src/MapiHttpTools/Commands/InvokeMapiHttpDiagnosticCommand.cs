@@ -2,12 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using MapiHttpTools.ClientProtocols;
 using MapiHttpTools.Diagnostics;
 using MapiHttpTools.Exchange;
 using MapiHttpTools.Exchange.Snapshot;
 using MapiHttpTools.Infrastructure;
 using MapiHttpTools.Probing;
+using MapiHttpTools.Remoting;
 using MapiHttpTools.Report;
 
 namespace MapiHttpTools.Commands;
@@ -60,7 +62,10 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 15;
 
-    /// <summary>How many endpoint probes run at once (issue 18: 40 front ends at 8 at a time took five rounds).</summary>
+    /// <summary>
+    /// How many endpoint probes run at once (issue 18: 40 front ends at 8 at a time took five rounds), and how many
+    /// servers' IIS are read at once through remoting (issue 17). One throttle: the two stages run one after the other.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
@@ -88,6 +93,22 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     [ValidateNotNull]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>Open PSSessions to the Exchange servers for the IIS stage (issue 17), matched to a server by its name or FQDN.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    /// <summary>The account for reaching the servers through WinRM in the IIS stage (issue 17); -Credential stays Autodiscover's.</summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? RemotingCredential { get; set; }
+
+    /// <summary>How long one server's IIS read through remoting may take, in seconds (issue 17).</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int RemotingTimeoutSec { get; set; } = 120;
+
     /// <summary>Also write the results of this run to this file (issue 15): HTML, or CSV/JSON by extension or -ReportFormat.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -96,6 +117,15 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
     /// <summary>The format of -ReportPath; default from its extension (.csv, .json, else HTML).</summary>
     [Parameter]
     public MapiHttpReportFormat? ReportFormat { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Session is not null && RemotingCredential is not null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(RemoteErrorIds.RemotingTargetsAmbiguous, ErrorCategory.InvalidArgument, null,
+                "-RemotingCredential is the account for the WinRM connections this cmdlet opens; the sessions of -Session already have theirs. Give one or the other."));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -153,6 +183,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                 snapshot,
                 Services.IsWindows)
             : null;
+        RemoteIisReader? iis = snapshot is null && !SkipIisCheck ? CreateRemoteIisReader() : null;
         var collected = new List<MapiHttpResult>();
         var settings = new DiagnosticSettings
         {
@@ -160,6 +191,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             Mailboxes = Mailbox,
             Offline = snapshot is not null,
             SkipIisCheck = SkipIisCheck,
+            IisReader = iis,
             SkipEndpointTest = SkipEndpointTest,
             CertificateExpiryWarningDays = CertificateExpiryWarningDays,
             Resolver = snapshot is null ? Services.Resolver : new SnapshotHostResolver(snapshot),
@@ -169,6 +201,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         };
         RunAsync(async (pipeline, token) =>
         {
+            iis?.Attach(pipeline);
             IExchangeSource source = snapshot is null
                 ? new LiveExchangeSource(RunspaceCommandRunner.Posted(pipeline, available))
                 : new SnapshotExchangeSource(snapshot);
@@ -278,6 +311,16 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         };
         return new AutodiscoverDiagnosticStage(options, scp);
     }
+
+    /// <summary>The IIS stage's way to the other servers (issue 17): their own Get-MapiAppPoolHealth through remoting.</summary>
+    private RemoteIisReader CreateRemoteIisReader() => new(new RemoteIisOptions
+    {
+        Sessions = Session,
+        Credential = RemotingCredential,
+        ThrottleLimit = ThrottleLimit,
+        PerServer = TimeSpan.FromSeconds(RemotingTimeoutSec),
+        LocalVersion = MyInvocation.MyCommand.Module?.Version ?? typeof(RemoteIisReader).Assembly.GetName().Version ?? new Version(0, 0),
+    });
 
     /// <summary>
     /// The stage that probes <see cref="EndpointProbePlan"/>'s URLs with Test-MapiHttpEndpoint's engine: each front

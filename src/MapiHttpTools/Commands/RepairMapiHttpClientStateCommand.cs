@@ -1,7 +1,11 @@
 using System;
+using System.Collections;
+using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using MapiHttpTools.ClientState;
 using MapiHttpTools.Infrastructure;
+using MapiHttpTools.Remoting;
 
 namespace MapiHttpTools.Commands;
 
@@ -10,10 +14,11 @@ namespace MapiHttpTools.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Repair, "MapiHttpClientState", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MapiHttpClientRepairResult))]
-public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepairSink
+public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepairSink, IRemotingParameters
 {
     private RepairBackup? _backup;
     private bool _anyChange;
+    private RemoteRun? _remote;
 
     /// <summary>
     /// A state from Get-MapiHttpClientState, live or deserialized (issue 17: it came back through remoting); one from a
@@ -22,10 +27,64 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
     [Parameter(ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
 
-    /// <summary>The computer to repair (remote registry; needs -UserSid). Default: this computer.</summary>
+    /// <summary>
+    /// The computer to repair through PowerShell remoting (WinRM, or SSH with an SSH option; needs -UserSid); a piped
+    /// remote state's PSComputerName comes first. Default: this computer.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("DNSHostName")]
     public string? ComputerName { get; set; }
+
+    /// <summary>The account for WinRM (-ComputerName, or a piped remote state without an SSH option).</summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Computers to repair through SSH remoting (Invoke-Command -HostName).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? HostName { get; set; }
+
+    /// <summary>The SSH user; with it (or -KeyFilePath, -Port, -Options) piped remote states are reached through SSH.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>The SSH private key.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>The SSH port.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>SSH options, as Invoke-Command -Options takes them.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>Open PSSessions to the PCs; a piped remote state goes to the session whose ComputerName or Name it names.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    /// <summary>How many PCs are repaired at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    /// <summary>How long one PC may take, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; } = 300;
+
+    // Issue 17: the computers are named per record (piped states), never through the remoting base's -ComputerName.
+    string[]? IRemotingParameters.ComputerName => null;
+
+    private RemoteRun Remote => _remote ??= new RemoteRun(this, this);
 
     /// <summary>The user whose hive to repair (HKEY_USERS\&lt;SID&gt;); default: the current user.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -55,6 +114,11 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
 
     protected override void BeginProcessing()
     {
+        if (Remote.CheckParameters() is { } ambiguous)
+        {
+            ThrowTerminatingError(ambiguous);
+        }
+
         _backup = new RepairBackup(BackupPath is null ? RepairBackup.DefaultPath(Services.BackupFolder, DateTime.Now) : GetUnresolvedProviderPathFromPSPath(BackupPath));
     }
 
@@ -70,14 +134,22 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
             return;
         }
 
+        // Issue 17: another computer is repaired by its own Repair-MapiHttpClientState, through remoting.
+        string? piped = InputObject?.Properties["PSComputerName"]?.Value?.ToString();
+        string? named = string.IsNullOrEmpty(piped) ? (ClientStateSources.IsLocalComputer(ComputerName) ? null : ComputerName) : piped;
+        if (named is not null || HostName is not null || Session is not null)
+        {
+            QueueRemote(named);
+            return;
+        }
+
         // Bound by property name from a state, these may be empty (an offline state has no computer): empty means default.
         string? cache = string.IsNullOrEmpty(AutodiscoverCachePath) ? null : GetUnresolvedProviderPathFromPSPath(AutodiscoverCachePath);
-        string? computer = string.IsNullOrEmpty(ComputerName) ? null : ComputerName;
         string? sid = string.IsNullOrEmpty(UserSid) ? null : UserSid;
         ClientStateContext context;
         try
         {
-            context = ClientStateSources.Open(null, computer, sid, cache, Services);
+            context = ClientStateSources.Open(null, sid, cache, Services);
         }
         catch (ClientStateException ex)
         {
@@ -101,9 +173,61 @@ public sealed class RepairMapiHttpClientStateCommand : MapiHttpCmdletBase, IRepa
 
     protected override void EndProcessing()
     {
+        Remote.Run(CancelToken);
         if (_anyChange)
         {
             WriteWarning("Restart Outlook (close it completely, then start it) for the changes to take effect. The previous state is in " + _backup!.Path + ".");
+        }
+    }
+
+    /// <summary>
+    /// Decides here, per computer, whether to repair it (-WhatIf and -Confirm act on this side: a computer not confirmed
+    /// is never contacted), then queues the module's own Repair-MapiHttpClientState there with -Confirm:$false. The
+    /// backup is written on that computer and its path comes back in BackupPath.
+    /// </summary>
+    private void QueueRemote(string? named)
+    {
+        string? sid = string.IsNullOrEmpty(UserSid) ? null : UserSid;
+        foreach ((string name, RemoteTarget? target, string? missing) in Remote.TargetsFor(named))
+        {
+            if (target is null)
+            {
+                WriteError(ErrorRecords.Create(RemoteErrorIds.RemoteSessionMissing, ErrorCategory.ObjectNotFound, name, DisplayText.Safe(missing ?? name) + ": it was not repaired."));
+                continue;
+            }
+
+            if (sid is null)
+            {
+                WriteError(ErrorRecords.Create(ClientStateErrorIds.ComputerNameRequiresUserSid, ErrorCategory.InvalidArgument, name,
+                    $"Over remoting, HKEY_CURRENT_USER on {DisplayText.Safe(name)} is the connecting account's, not the Outlook user's: name the user with -UserSid (or pipe their state from Get-MapiHttpClientState -UserSid). Nothing was changed there."));
+                continue;
+            }
+
+            var forwarded = new Hashtable(StringComparer.OrdinalIgnoreCase) { ["UserSid"] = sid, ["Confirm"] = false };
+            string[] steps = { RemoveMapiHttpDisabled ? "remove MapiHttpDisabled" : "set MapiHttpDisabled to 0", ClearAutodiscoverCache ? "move the cached Autodiscover XML aside" : string.Empty, RemoveOfficeCredentials ? "remove the Office credentials" : string.Empty };
+            foreach ((string parameter, bool on) in new[] { ("RemoveMapiHttpDisabled", RemoveMapiHttpDisabled.IsPresent), ("ClearAutodiscoverCache", ClearAutodiscoverCache.IsPresent), ("RemoveOfficeCredentials", RemoveOfficeCredentials.IsPresent) })
+            {
+                if (on)
+                {
+                    forwarded[parameter] = true;
+                }
+            }
+
+            if (!string.IsNullOrEmpty(AutodiscoverCachePath))
+            {
+                forwarded["AutodiscoverCachePath"] = AutodiscoverCachePath;
+            }
+
+            if (BackupPath is not null)
+            {
+                forwarded["BackupPath"] = BackupPath;
+            }
+
+            string backup = BackupPath is null ? "in the MapiHttpTools\\Backup folder of the connecting account there" : "in " + BackupPath + " there";
+            if (ShouldProcess(name, $"Repair-MapiHttpClientState for HKU\\{sid} through remoting: {string.Join(", ", steps.Where(x => x.Length > 0))}; backup {backup}"))
+            {
+                Remote.Add(target, forwarded);
+            }
         }
     }
 

@@ -21,6 +21,9 @@ internal sealed class DiagnosticSettings
 
     public bool SkipIisCheck { get; init; }
 
+    /// <summary>Reaches the other servers' IIS through PowerShell remoting (issue 17); null where there is none.</summary>
+    public IRemoteIisReader? IisReader { get; init; }
+
     public bool SkipEndpointTest { get; init; }
 
     public int CertificateExpiryWarningDays { get; init; } = 30;
@@ -77,7 +80,7 @@ internal static class DiagnosticEngine
 
         if (!settings.SkipIisCheck)
         {
-            IisDiagnosticStage.Run(run.Servers, settings.Offline ? "the IIS configuration is not part of a snapshot" : null, TimeSpan.FromHours(24), r => Emit(r, false), cancellation);
+            await IisDiagnosticStage.RunAsync(run.Servers, settings.Offline ? "the IIS configuration is not part of a snapshot" : null, TimeSpan.FromHours(24), settings.IisReader, r => Emit(r, false), cancellation).ConfigureAwait(false);
         }
 
         if (!settings.SkipEndpointTest)

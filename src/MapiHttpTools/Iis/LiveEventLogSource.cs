@@ -8,22 +8,15 @@ using System.Threading;
 namespace MapiHttpTools.Iis;
 
 /// <summary>
-/// The System (WAS) and Application (1053) events of the window from the Windows event log, local or on
-/// another computer (EventLogSession, the remote event log service). The window and the ids are in the XPath
+/// The System (WAS) and Application (1053) events of the window from this computer's Windows event log (other
+/// servers read their own through PowerShell remoting, issue 17). The window and the ids are in the XPath
 /// query, so the log service filters and the log is not scanned here.
 /// </summary>
 internal sealed class LiveEventLogSource : IEventSource
 {
-    private readonly string? _computerName;
-
-    public LiveEventLogSource(string? computerName)
-    {
-        _computerName = computerName;
-    }
-
     public string Description => $"System and Application event logs on {MachineName}";
 
-    public string? MachineName => _computerName ?? Environment.MachineName;
+    public string? MachineName => Environment.MachineName;
 
     /// <summary>The XPath query for System: WAS events of the pool ids within the window.</summary>
     public static string SystemQuery(TimeSpan window) =>
@@ -44,7 +37,7 @@ internal sealed class LiveEventLogSource : IEventSource
 
         try
         {
-            using EventLogSession session = _computerName is null ? new EventLogSession() : new EventLogSession(_computerName);
+            using var session = new EventLogSession();
             var events = new List<EventFacts>();
             events.AddRange(Query(session, "System", SystemQuery(window), cancellation));
             events.AddRange(Query(session, "Application", ApplicationQuery(window), cancellation));

@@ -11,27 +11,25 @@ namespace MapiHttpTools.Iis;
 /// <summary>
 /// IIS facts from the running server through Microsoft.Web.Administration, loaded from
 /// %windir%\System32\inetsrv at run time (the package registry does not serve it; IIS hosts have it).
-/// With a computer name, ServerManager.OpenRemote reads another server (needs the same assembly here,
-/// administrator rights there, and the remote IIS configuration access that OpenRemote uses).
+/// This computer only: other servers run Get-MapiAppPoolHealth themselves through PowerShell remoting (issue 17),
+/// which replaced ServerManager.OpenRemote.
 /// </summary>
 internal sealed class LiveIisConfigurationSource : IIisConfigurationSource, IDisposable
 {
     private const string ServerManagerType = "Microsoft.Web.Administration.ServerManager";
 
     private readonly object _serverManager;
-    private readonly bool _remote;
     private readonly object _appHostConfiguration;
 
-    private LiveIisConfigurationSource(object serverManager, string? computerName)
+    private LiveIisConfigurationSource(object serverManager)
     {
         _serverManager = serverManager;
-        _remote = computerName is not null;
-        MachineName = computerName ?? Environment.MachineName;
+        MachineName = Environment.MachineName;
         _appHostConfiguration = LateBound.Call(_serverManager, "GetApplicationHostConfiguration")
             ?? throw new InvalidOperationException("ServerManager returned no applicationHost configuration.");
     }
 
-    public string Description => _remote ? $"live IIS on {MachineName} (ServerManager.OpenRemote)" : $"live IIS on {MachineName}";
+    public string Description => $"live IIS on {MachineName}";
 
     public string? MachineName { get; }
 
@@ -52,17 +50,15 @@ internal sealed class LiveIisConfigurationSource : IIisConfigurationSource, IDis
             : $"{AssemblyPath} does not exist: IIS (or its management components) is not installed on this computer";
     }
 
-    /// <summary>Opens the local IIS configuration, or a remote server's when <paramref name="computerName"/> is given.</summary>
-    public static LiveIisConfigurationSource Open(string? computerName)
+    /// <summary>Opens this computer's IIS configuration.</summary>
+    public static LiveIisConfigurationSource Open()
     {
         Assembly assembly = Assembly.LoadFrom(AssemblyPath);
         Type type = assembly.GetType(ServerManagerType, throwOnError: true)!;
         object manager;
         try
         {
-            manager = computerName is null
-                ? Activator.CreateInstance(type)!
-                : LateBound.CallStatic(type, "OpenRemote", computerName)!;
+            manager = Activator.CreateInstance(type)!;
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
@@ -72,7 +68,7 @@ internal sealed class LiveIisConfigurationSource : IIisConfigurationSource, IDis
 
         try
         {
-            return new LiveIisConfigurationSource(manager, computerName);
+            return new LiveIisConfigurationSource(manager);
         }
         catch
         {
@@ -215,7 +211,7 @@ internal sealed class LiveIisConfigurationSource : IIisConfigurationSource, IDis
             foreach (object process in LateBound.Items(LateBound.Get(pool, "WorkerProcesses")))
             {
                 int id = Convert.ToInt32(LateBound.Get(process, "ProcessId"), CultureInfo.InvariantCulture);
-                processes.Add(new WorkerProcessFacts(id, LateBound.Text(LateBound.Get(process, "State")), _remote ? null : StartTime(id)));
+                processes.Add(new WorkerProcessFacts(id, LateBound.Text(LateBound.Get(process, "State")), StartTime(id)));
             }
 
             return new RuntimeFacts(true, state, processes, null);

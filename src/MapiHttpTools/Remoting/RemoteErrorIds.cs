@@ -18,6 +18,9 @@ internal static class RemoteErrorIds
     /// <summary>The remote cmdlet stopped with a terminating error.</summary>
     public const string RemoteCommandFailed = "RemoteCommandFailed";
 
+    /// <summary>-Session was given and no session is for this computer (by its name or FQDN): it was not contacted.</summary>
+    public const string RemoteSessionMissing = "RemoteSessionMissing";
+
     /// <summary>Two ways to name the computers (-ComputerName, -HostName, -Session) were given together.</summary>
     public const string RemotingTargetsAmbiguous = "RemotingTargetsAmbiguous";
 }

@@ -21,15 +21,15 @@ internal sealed class RemoteFanOut
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly PSCmdlet _cmdlet;
+    private readonly IRemoteOutput _output;
     private readonly string _commandName;
     private readonly Version _localVersion;
     private readonly int _throttle;
     private readonly TimeSpan _perComputer;
 
-    public RemoteFanOut(PSCmdlet cmdlet, string commandName, Version localVersion, int throttle, TimeSpan perComputer)
+    public RemoteFanOut(IRemoteOutput output, string commandName, Version localVersion, int throttle, TimeSpan perComputer)
     {
-        _cmdlet = cmdlet;
+        _output = output;
         _commandName = commandName;
         _localVersion = localVersion;
         _throttle = Math.Max(1, throttle);
@@ -73,7 +73,7 @@ internal sealed class RemoteFanOut
                     {
                         current.Job.StopJob();
                         Drain(current);
-                        _cmdlet.WriteError(ErrorRecords.Create(RemoteErrorIds.RemoteTimeout, ErrorCategory.OperationTimeout, current.Target.Name,
+                        _output.Failed(current.Target, ErrorRecords.Create(RemoteErrorIds.RemoteTimeout, ErrorCategory.OperationTimeout, current.Target.Name,
                             $"{DisplayText.Safe(current.Target.Name)} did not finish {_commandName} within {_perComputer.TotalSeconds:0} s (-TimeoutSec); its remote job was stopped and the other computers went on. " +
                             "Check that the computer answers (Test-WSMan, or ssh to it), or give it more time with a larger -TimeoutSec."));
                         Forget(current);
@@ -101,14 +101,11 @@ internal sealed class RemoteFanOut
     {
         using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
         shell.AddCommand("Invoke-Command");
-        foreach (DictionaryEntry entry in target.Connection)
+        foreach (KeyValuePair<string, object> parameter in InvokeCommandParameters(target, _commandName))
         {
-            shell.AddParameter((string)entry.Key, entry.Value);
+            shell.AddParameter(parameter.Key, parameter.Value);
         }
 
-        shell.AddParameter("ScriptBlock", ScriptBlock.Create(RemoteScript.Text))
-            .AddParameter("ArgumentList", new object[] { _commandName, target.Parameters })
-            .AddParameter("AsJob");
         Collection<PSObject> output;
         try
         {
@@ -128,8 +125,27 @@ internal sealed class RemoteFanOut
             return null;
         }
 
-        _cmdlet.WriteVerbose($"{DisplayText.Safe(target.Name)}: running {_commandName} remotely.");
+        _output.Verbose($"{DisplayText.Safe(target.Name)}: running {_commandName} remotely.");
         return new RunningTarget(target, job, job.ChildJobs[0]);
+    }
+
+    /// <summary>
+    /// The Invoke-Command parameters for one computer, in the order given: its connection (-ComputerName with -Credential
+    /// for WinRM, -HostName with the SSH options, or -Session), then the script, its arguments and -AsJob. Nothing else:
+    /// no -ThrottleLimit (each computer is its own job; the fan-out throttles) and no -ErrorAction.
+    /// </summary>
+    internal static IReadOnlyList<KeyValuePair<string, object>> InvokeCommandParameters(RemoteTarget target, string commandName)
+    {
+        var parameters = new List<KeyValuePair<string, object>>();
+        foreach (DictionaryEntry entry in target.Connection)
+        {
+            parameters.Add(new KeyValuePair<string, object>((string)entry.Key, entry.Value!));
+        }
+
+        parameters.Add(new KeyValuePair<string, object>("ScriptBlock", ScriptBlock.Create(RemoteScript.Text)));
+        parameters.Add(new KeyValuePair<string, object>("ArgumentList", new object[] { commandName, target.Parameters }));
+        parameters.Add(new KeyValuePair<string, object>("AsJob", SwitchParameter.Present));
+        return parameters;
     }
 
     private void Drain(RunningTarget current)
@@ -144,23 +160,24 @@ internal sealed class RemoteFanOut
             }
 
             Settle(item, current.Target.Name);
-            _cmdlet.WriteObject(item);
+            current.Results++;
+            _output.Result(current.Target, item);
         }
 
         foreach (ErrorRecord error in child.Error.ReadAll())
         {
             current.RemoteErrors++;
-            _cmdlet.WriteError(error);
+            _output.RemoteError(current.Target, error);
         }
 
         foreach (WarningRecord warning in child.Warning.ReadAll())
         {
-            _cmdlet.WriteWarning($"{DisplayText.Safe(current.Target.Name)}: {warning.Message}");
+            _output.Warning(current.Target, $"{DisplayText.Safe(current.Target.Name)}: {warning.Message}");
         }
 
         foreach (VerboseRecord verbose in child.Verbose.ReadAll())
         {
-            _cmdlet.WriteVerbose($"{DisplayText.Safe(current.Target.Name)}: {verbose.Message}");
+            _output.Verbose($"{DisplayText.Safe(current.Target.Name)}: {verbose.Message}");
         }
     }
 
@@ -170,24 +187,24 @@ internal sealed class RemoteFanOut
         string name = DisplayText.Safe(current.Target.Name);
         if (!status.Installed)
         {
-            _cmdlet.WriteError(ErrorRecords.Create(RemoteErrorIds.RemoteModuleMissing, ErrorCategory.NotInstalled, current.Target.Name,
+            _output.Failed(current.Target, ErrorRecords.Create(RemoteErrorIds.RemoteModuleMissing, ErrorCategory.NotInstalled, current.Target.Name,
                 $"MapiHttpTools is not installed on {name} (Get-Module -ListAvailable MapiHttpTools found none there), so {_commandName} cannot run on it. " +
                 $"Install it there (Install-Module MapiHttpTools -RequiredVersion {_localVersion}, or copy the module folder into a folder of $env:PSModulePath on {name})."));
             return;
         }
 
         string version = DisplayText.Safe(status.Version ?? "?");
-        _cmdlet.WriteVerbose($"{name}: MapiHttpTools {version} found.");
+        _output.Verbose($"{name}: MapiHttpTools {version} found.");
         if (!status.CommandFound)
         {
-            _cmdlet.WriteError(ErrorRecords.Create(RemoteErrorIds.RemoteCommandMissing, ErrorCategory.NotInstalled, current.Target.Name,
+            _output.Failed(current.Target, ErrorRecords.Create(RemoteErrorIds.RemoteCommandMissing, ErrorCategory.NotInstalled, current.Target.Name,
                 $"{name} has MapiHttpTools {version}, which has no {_commandName}. Update the module there (Install-Module MapiHttpTools -RequiredVersion {_localVersion})."));
             return;
         }
 
         if (RemoteModuleStatus.SkewWarning(name, _commandName, version, _localVersion, status.DroppedParameters.Select(p => DisplayText.Safe(p)).ToArray()) is { } warning)
         {
-            _cmdlet.WriteWarning(warning);
+            _output.Warning(current.Target, warning);
         }
     }
 
@@ -205,13 +222,13 @@ internal sealed class RemoteFanOut
         }
         else if (current.RemoteErrors == 0)
         {
-            _cmdlet.WriteError(ErrorRecords.Create(RemoteErrorIds.RemoteCommandFailed, ErrorCategory.NotSpecified, current.Target.Name,
+            _output.Failed(current.Target, ErrorRecords.Create(RemoteErrorIds.RemoteCommandFailed, ErrorCategory.NotSpecified, current.Target.Name,
                 $"{_commandName} failed on {DisplayText.Safe(current.Target.Name)}: {DisplayText.Safe(reason?.Message ?? "no reason given")}", reason));
         }
     }
 
     private void ConnectionFailed(RemoteTarget target, string why, Exception? inner) =>
-        _cmdlet.WriteError(ErrorRecords.Create(RemoteErrorIds.RemoteConnectionFailed, ErrorCategory.ConnectionError, target.Name,
+        _output.Failed(target, ErrorRecords.Create(RemoteErrorIds.RemoteConnectionFailed, ErrorCategory.ConnectionError, target.Name,
             $"Could not run {_commandName} on {DisplayText.Safe(target.Name)}: {DisplayText.Safe(why)} The other computers go on. " +
             "Check that the computer is on, that remoting is enabled there (Enable-PSRemoting, or sshd with the PowerShell subsystem) and that you may connect.", inner));
 
@@ -219,14 +236,12 @@ internal sealed class RemoteFanOut
     /// Makes a deserialized result read like a live one: Server names the machine when the remote end read files
     /// (offline results say nothing of it), and enum values (Status, Cause, ...), which arrive as property bags of
     /// their number, become their names again, so Where-Object Status -ne Pass and the views work as on live results.
-    /// Findings one level down get the same.
+    /// Findings one level down get the same, Server included: a log summary's findings go into Export-MapiHttpReport one
+    /// by one and must still name the machine whose logs they came from.
     /// </summary>
     internal static void Settle(PSObject item, string computer)
     {
-        if (item.Properties["Server"] is { } server && string.IsNullOrEmpty(server.Value?.ToString()))
-        {
-            server.Value = computer;
-        }
+        NameMachine(item, computer);
 
         if (item.Properties["PSComputerName"] is null)
         {
@@ -238,8 +253,17 @@ internal sealed class RemoteFanOut
         {
             foreach (PSObject finding in findings.OfType<PSObject>())
             {
+                NameMachine(finding, computer);
                 NameEnums(finding);
             }
+        }
+    }
+
+    private static void NameMachine(PSObject item, string computer)
+    {
+        if (item.Properties["Server"] is { } server && server.IsSettable && string.IsNullOrEmpty(server.Value?.ToString()))
+        {
+            server.Value = computer;
         }
     }
 
@@ -291,5 +315,46 @@ internal sealed class RemoteFanOut
         public bool StatusSeen { get; set; }
 
         public int RemoteErrors { get; set; }
+
+        public int Results { get; set; }
     }
+}
+
+/// <summary>
+/// Where a fan-out's output goes (issue 17). The remotable cmdlets write it to their own streams as it comes
+/// (<see cref="CmdletRemoteOutput"/>); Invoke-MapiHttpDiagnostic's IIS stage collects it per server instead. Every call
+/// happens on the pipeline thread.
+/// </summary>
+internal interface IRemoteOutput
+{
+    /// <summary>One result of the remote cmdlet, settled (Server, PSComputerName, enums by name).</summary>
+    void Result(RemoteTarget target, PSObject item);
+
+    /// <summary>An error the remote cmdlet itself wrote (the computer was reached and the cmdlet ran).</summary>
+    void RemoteError(RemoteTarget target, ErrorRecord error);
+
+    /// <summary>The computer could not run the cmdlet: not reached, no module, too old a module, out of time, or the run failed.</summary>
+    void Failed(RemoteTarget target, ErrorRecord error);
+
+    void Warning(RemoteTarget target, string message);
+
+    void Verbose(string message);
+}
+
+/// <summary>The fan-out's output as the remotable cmdlets write it: results, errors and warnings as they arrive.</summary>
+internal sealed class CmdletRemoteOutput : IRemoteOutput
+{
+    private readonly PSCmdlet _cmdlet;
+
+    public CmdletRemoteOutput(PSCmdlet cmdlet) => _cmdlet = cmdlet;
+
+    public void Result(RemoteTarget target, PSObject item) => _cmdlet.WriteObject(item);
+
+    public void RemoteError(RemoteTarget target, ErrorRecord error) => _cmdlet.WriteError(error);
+
+    public void Failed(RemoteTarget target, ErrorRecord error) => _cmdlet.WriteError(error);
+
+    public void Warning(RemoteTarget target, string message) => _cmdlet.WriteWarning(message);
+
+    public void Verbose(string message) => _cmdlet.WriteVerbose(message);
 }

@@ -82,6 +82,34 @@ internal sealed class RemoteRun
     /// <summary>The computers this record names, for per-computer errors before anything runs.</summary>
     public IReadOnlyList<string> ThisRecordsNames() => ThisRecordsTargets().Select(t => t.Name).ToArray();
 
+    /// <summary>
+    /// The one computer a record names (a result that came back through remoting names its machine in PSComputerName),
+    /// or, when it names none, the computers of -ComputerName, -HostName or -Session. A named computer is reached as the
+    /// parameters say: through the -Session whose ComputerName or Name it is, through SSH when -HostName or an SSH option
+    /// (-UserName, -KeyFilePath, -Port, -Options) is given, else through WinRM with -Credential. Target null with the
+    /// reason when -Session has no session for it.
+    /// </summary>
+    public IReadOnlyList<(string Name, RemoteTarget? Target, string? Missing)> TargetsFor(string? pipedComputer)
+    {
+        if (pipedComputer is null)
+        {
+            return ThisRecordsTargets().Select(t => (t.Name, (RemoteTarget?)t, (string?)null)).ToArray();
+        }
+
+        if (_parameters.Session is { } sessions)
+        {
+            PSSession? session = sessions.FirstOrDefault(s => string.Equals(s.ComputerName, pipedComputer, StringComparison.OrdinalIgnoreCase) || string.Equals(s.Name, pipedComputer, StringComparison.OrdinalIgnoreCase));
+            return new[] { (pipedComputer, session is null ? null : RemoteTarget.ForSession(session, pipedComputer), session is null ? $"no PSSession in -Session is for {pipedComputer} (by its ComputerName or Name)" : null) };
+        }
+
+        bool ssh = _parameters.HostName is not null || _parameters.UserName is not null || _parameters.KeyFilePath is not null || _parameters.Port != 0 || _parameters.Options is not null;
+        RemoteTarget target = ssh ? RemoteTarget.ForSshHost(pipedComputer, Ssh()) : RemoteTarget.ForComputer(pipedComputer, _parameters.Credential);
+        return new[] { (pipedComputer, (RemoteTarget?)target, (string?)null) };
+    }
+
+    /// <summary>Collects one computer with the cmdlet parameters it gets there (a cmdlet that decides them itself, as a repair does).</summary>
+    public void Add(RemoteTarget target, Hashtable forwarded) => _targets.Add(target.With(forwarded));
+
     /// <summary>Runs on every collected computer, ThrottleLimit at a time. Call from EndProcessing.</summary>
     public void Run(CancellationToken cancellation)
     {
@@ -91,15 +119,17 @@ internal sealed class RemoteRun
         }
 
         Version local = _cmdlet.MyInvocation.MyCommand.Module?.Version ?? typeof(RemoteRun).Assembly.GetName().Version ?? new Version(0, 0);
-        new RemoteFanOut(_cmdlet, _cmdlet.MyInvocation.MyCommand.Name, local, _parameters.ThrottleLimit, TimeSpan.FromSeconds(_parameters.TimeoutSec))
+        new RemoteFanOut(new CmdletRemoteOutput(_cmdlet), _cmdlet.MyInvocation.MyCommand.Name, local, _parameters.ThrottleLimit, TimeSpan.FromSeconds(_parameters.TimeoutSec))
             .Run(_targets, cancellation);
     }
 
     private IReadOnlyList<RemoteTarget> ThisRecordsTargets()
     {
-        var ssh = new SshOptions { UserName = _parameters.UserName, KeyFilePath = _parameters.KeyFilePath, Port = _parameters.Port == 0 ? null : _parameters.Port, Options = _parameters.Options };
-        return RemoteTarget.From(_parameters.ComputerName, _parameters.Credential, _parameters.HostName, ssh, _parameters.Session);
+        return RemoteTarget.From(_parameters.ComputerName, _parameters.Credential, _parameters.HostName, Ssh(), _parameters.Session);
     }
+
+    private SshOptions Ssh() =>
+        new() { UserName = _parameters.UserName, KeyFilePath = _parameters.KeyFilePath, Port = _parameters.Port == 0 ? null : _parameters.Port, Options = _parameters.Options };
 
     /// <summary>
     /// What the remote cmdlet gets: everything bound except the remoting and common parameters; switches as booleans

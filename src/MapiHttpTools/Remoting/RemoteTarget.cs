@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Generic;
+using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
@@ -28,26 +29,31 @@ internal sealed class RemoteTarget
     /// <summary>The computer as the admin named it: the target object of its errors, and Server of its results.</summary>
     public string Name { get; }
 
-    /// <summary>The Invoke-Command parameters that pick the computer and transport.</summary>
+    /// <summary>The Invoke-Command parameters that pick the computer and transport, in a fixed order.</summary>
     public IDictionary Connection { get; }
 
-    public static RemoteTarget ForSession(PSSession session) =>
-        new(session.ComputerName, new Hashtable { ["Session"] = session });
+    /// <param name="session">The open session.</param>
+    /// <param name="name">How results and errors name the computer; default the session's computer name.</param>
+    public static RemoteTarget ForSession(PSSession session, string? name = null) =>
+        new(name ?? session.ComputerName, new OrderedDictionary { ["Session"] = session });
 
-    public static RemoteTarget ForComputer(string computer, PSCredential? credential)
+    /// <param name="computer">The name WinRM connects to.</param>
+    /// <param name="credential">The account, or null for the caller's own.</param>
+    /// <param name="name">How results and errors name the computer (an Exchange server's own name); default <paramref name="computer"/>.</param>
+    public static RemoteTarget ForComputer(string computer, PSCredential? credential, string? name = null)
     {
-        var connection = new Hashtable { ["ComputerName"] = computer };
+        var connection = new OrderedDictionary { ["ComputerName"] = computer };
         if (credential is not null)
         {
             connection["Credential"] = credential;
         }
 
-        return new RemoteTarget(computer, connection);
+        return new RemoteTarget(name ?? computer, connection);
     }
 
     public static RemoteTarget ForSshHost(string hostName, SshOptions options)
     {
-        var connection = new Hashtable { ["HostName"] = hostName };
+        var connection = new OrderedDictionary { ["HostName"] = hostName };
         if (options.UserName is not null)
         {
             connection["UserName"] = options.UserName;

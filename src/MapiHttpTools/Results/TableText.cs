@@ -21,7 +21,11 @@ public static class TableText
     /// (120 when output is redirected or the host has none) less <paramref name="usedColumns"/> (the fixed columns and the
     /// spaces between them) and one spare. A word longer than the column is cut, as nothing else fits.
     /// </summary>
-    public static string Wrap(object? text, object? host, int usedColumns)
+    public static string Wrap(object? text, object? host, int usedColumns) =>
+        WrapWords(text?.ToString() ?? string.Empty, Math.Max(24, HostWidth(host) - usedColumns - 1));
+
+    /// <summary>The host's console width; 120 when output is redirected or the host has no raw UI.</summary>
+    private static int HostWidth(object? host)
     {
         int width = DefaultWidth;
         PSHost? psHost = host switch
@@ -47,7 +51,24 @@ public static class TableText
             }
         }
 
-        return WrapWords(text?.ToString() ?? string.Empty, Math.Max(24, width - usedColumns - 1));
+        return width;
+    }
+
+    /// <summary>
+    /// As <see cref="Wrap(object?, object?, int)"/>, for a row that may have come back through remoting (issue 17): such a
+    /// row carries PSShowComputerName, and PowerShell then appends a PSComputerName column of its own, which shares the
+    /// space left after the fixed columns evenly with Message. The text is wrapped to that half, so that PowerShell does
+    /// not cut it again mid-word ("Even / ts").
+    /// </summary>
+    public static string Wrap(object? text, object? host, int usedColumns, object? item)
+    {
+        if (item is System.Management.Automation.PSObject row && row.Properties["PSShowComputerName"]?.Value is true)
+        {
+            int width = HostWidth(host);
+            return WrapWords(text?.ToString() ?? string.Empty, Math.Max(20, ((width - usedColumns) / 2) - 1));
+        }
+
+        return Wrap(text, host, usedColumns);
     }
 
     /// <summary><paramref name="text"/> in lines of at most <paramref name="width"/> characters, broken between words.</summary>

@@ -66,7 +66,7 @@ public sealed class ClientStateHelpSourceTests
         // Every error id the cmdlet can write is named in NOTES.
         string notes = text.Substring(text.IndexOf("\n## NOTES\n", StringComparison.Ordinal));
         string[] ids = name.StartsWith("Get", StringComparison.Ordinal)
-            ? new[] { "RegistryExportInvalid", "RegistryExportNotFound", "RegistryExportAmbiguousUser", "AutodiscoverCachePathNotFound", "ClientStateUnavailableOnPlatform", "InvalidUserSid", "ComputerNameRequiresUserSid", "RemoteRegistryUnavailable", "UserHiveNotLoaded", "RegistryAccessDenied" }
+            ? new[] { "RegistryExportInvalid", "RegistryExportNotFound", "RegistryExportAmbiguousUser", "AutodiscoverCachePathNotFound", "ClientStateUnavailableOnPlatform", "InvalidUserSid", "ComputerNameRequiresUserSid", "UserHiveNotLoaded", "RegistryAccessDenied" }
             : new[] { "OfflineRepairNotSupported", "BackupFailed", "RegistryWriteFailed", "AutodiscoverCacheMoveFailed", "CredentialDeleteFailed" };
         Assert.All(ids, id => Assert.Contains(id, notes, StringComparison.Ordinal));
     }

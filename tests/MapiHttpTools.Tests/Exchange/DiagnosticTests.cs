@@ -232,10 +232,14 @@ public sealed class DiagnosticTests : IDisposable
         Assert.Contains(endpoint, r => r.Address == "127.0.0.10" && r.Check == "HealthCheck" && r.Status == CheckStatus.Pass);
         Assert.All(ex01.Requests.Concat(ex02.Requests), r => Assert.Equal("mail.contoso.lab", r.SniHostName));
 
-        // No IIS on this platform: one Skipped IIS result per server, with the reason and the command to run instead.
+        // Issue 17: the other servers' IIS is read through WinRM remoting, which this platform lacks: one Skipped IIS result
+        // per server, naming it and why, with the command to run instead.
         MapiHttpConfigurationResult[] iis = output.OfType<MapiHttpConfigurationResult>().Where(r => r.Check == "IisMapiApplications").ToArray();
         Assert.Equal(new[] { "EX01", "EX02" }, iis.Select(r => r.Server));
         Assert.All(iis, r => Assert.Equal(CheckStatus.Skipped, r.Status));
+        Assert.All(iis, r => Assert.Equal("RemoteConnectionFailed", r.Evidence["ErrorId"]));
+        Assert.Equal(new object?[] { "WinRM (EX01.contoso.lab)", "WinRM (EX02.contoso.lab)" }, iis.Select(r => r.Evidence["ReachedThrough"]));
+        Assert.StartsWith("The IIS configuration of EX02 was not read through PowerShell remoting: Could not run Get-MapiAppPoolHealth on EX02: ", iis[1].Message, StringComparison.Ordinal);
         Assert.All(iis, r => Assert.Contains("Get-MapiAppPoolHealth -ConfigurationPath", r.Recommendation));
 
         MapiHttpVerdictResult verdict = Assert.IsType<MapiHttpVerdictResult>(output.Last());

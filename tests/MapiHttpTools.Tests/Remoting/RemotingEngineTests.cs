@@ -1,8 +1,13 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using MapiHttpTools.Diagnostics;
+using MapiHttpTools.Exchange;
 using MapiHttpTools.Lab;
 using MapiHttpTools.Remoting;
 using Xunit;
@@ -114,5 +119,75 @@ public sealed class RemotingEngineTests
         Assert.Equal("EX05", result.Properties["Server"].Value);
         Assert.Equal("EX05", result.Properties["PSComputerName"].Value);
         Assert.Equal("Fail", finding.Properties["Status"].Value);
+    }
+
+    [Fact]
+    public void A_deserialized_pool_result_becomes_a_typed_one_named_by_the_Exchange_server()
+    {
+        PSObject remote = Deserialized("MapiAppPoolHealthResult",
+            ("Check", "MapiAppPool"), ("Status", "Fail"), ("Cause", "AppPool"), ("Name", "MSExchangeMapiFrontEndAppPool"), ("Server", "10.0.0.5"), ("Kind", "AppPool"),
+            ("Source", "live IIS on EX02"), ("ManagedRuntimeVersion", "v2.0"), ("AutoStart", true), ("IdleTimeout", TimeSpan.Zero), ("QueueLength", 1000L),
+            ("Message", "MSExchangeMapiFrontEndAppPool has managedRuntimeVersion 'v2.0', not v4.0."),
+            ("Findings", new PSObject(new ArrayList { Deserialized("MapiAppPoolFinding", ("Check", "ManagedRuntimeVersion"), ("Status", "Fail"), ("Cause", "AppPool"), ("Message", "v2.0"), ("Expected", "v4.0"), ("Actual", "v2.0")) })));
+
+        MapiAppPoolHealthResult result = RemoteAppPoolHealth.ToResult(remote, "EX02");
+
+        Assert.Equal(("MapiAppPool", CheckStatus.Fail, MapiHttpCause.AppPool, "EX02", "MSExchangeMapiFrontEndAppPool"), (result.Check, result.Status, result.Cause, result.Server, result.Name));
+        Assert.Equal(("live IIS on EX02", "v2.0", (bool?)true, (TimeSpan?)TimeSpan.Zero, (long?)1000L), (result.Source, result.ManagedRuntimeVersion, result.AutoStart, result.IdleTimeout, result.QueueLength));
+        MapiAppPoolFinding finding = Assert.Single(result.Findings);
+        Assert.Equal(("ManagedRuntimeVersion", CheckStatus.Fail, MapiHttpCause.AppPool, (object?)"v4.0", (object?)"v2.0"), (finding.Check, finding.Status, finding.Cause, finding.Expected, finding.Actual));
+        Assert.Null(result.CrashCount);
+    }
+
+    [Fact]
+    public async Task The_IIS_stage_writes_servers_in_their_order_and_one_Skipped_result_for_each_server_not_read()
+    {
+        var ex01 = new ExchangeServerFacts("EX01", "ex01.contoso.lab", null, null, true, false);
+        var ex02 = new ExchangeServerFacts("EX02", "ex02.contoso.lab", null, null, true, false);
+        var edge = new ExchangeServerFacts("EDGE1", "edge1.contoso.lab", null, null, false, true);
+        MapiAppPoolHealthResult pool = RemoteAppPoolHealth.ToResult(Deserialized("MapiAppPoolHealthResult", ("Check", "MapiAppPool"), ("Status", "Pass"), ("Cause", "None"), ("Name", "MSExchangeMapiMailboxAppPool"), ("Kind", "AppPool")), "EX02");
+        var reader = new StandInReader(servers => new[]
+        {
+            new RemoteIisOutcome(servers[1], new[] { pool }, reachedThrough: "WinRM (ex02.contoso.lab)"),
+            new RemoteIisOutcome(servers[0], Array.Empty<MapiAppPoolHealthResult>(), "MapiHttpTools is not installed on EX01.", "RemoteModuleMissing", "WinRM (ex01.contoso.lab)"),
+        });
+        var emitted = new List<MapiHttpResult>();
+
+        await IisDiagnosticStage.RunAsync(new[] { ex01, ex02, edge }, null, TimeSpan.FromHours(24), reader, emitted.Add, CancellationToken.None);
+
+        Assert.Equal(new[] { "EX01", "EX02" }, reader.Asked);
+        Assert.Equal(new[] { "EX01|IisMapiApplications|Skipped", "EX02|MapiAppPool|Pass" }, emitted.Select(r => $"{r.Server}|{r.Check}|{r.Status}"));
+        Assert.Equal("The IIS configuration of EX01 was not read through PowerShell remoting: MapiHttpTools is not installed on EX01.", emitted[0].Message);
+        Assert.Equal(new object?[] { "RemoteModuleMissing", "WinRM (ex01.contoso.lab)" }, new[] { emitted[0].Evidence["ErrorId"], emitted[0].Evidence["ReachedThrough"] });
+        Assert.Same(pool, emitted[1]);
+    }
+
+    private static PSObject Deserialized(string type, params (string Name, object? Value)[] properties)
+    {
+        var item = new PSObject();
+        item.TypeNames.Clear();
+        item.TypeNames.Add("Deserialized.MapiHttpTools." + type);
+        item.TypeNames.Add("Deserialized.System.Object");
+        foreach ((string name, object? value) in properties)
+        {
+            item.Properties.Add(new PSNoteProperty(name, value));
+        }
+
+        return item;
+    }
+
+    private sealed class StandInReader : IRemoteIisReader
+    {
+        private readonly Func<IReadOnlyList<ExchangeServerFacts>, IReadOnlyList<RemoteIisOutcome>> _answer;
+
+        public StandInReader(Func<IReadOnlyList<ExchangeServerFacts>, IReadOnlyList<RemoteIisOutcome>> answer) => _answer = answer;
+
+        public List<string> Asked { get; } = new();
+
+        public Task<IReadOnlyList<RemoteIisOutcome>> ReadAsync(IReadOnlyList<ExchangeServerFacts> servers, TimeSpan eventWindow, CancellationToken cancellation)
+        {
+            Asked.AddRange(servers.Select(s => s.Name));
+            return Task.FromResult(_answer(servers));
+        }
     }
 }
