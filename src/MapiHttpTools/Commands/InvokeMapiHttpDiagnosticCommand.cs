@@ -265,7 +265,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             Credential = Credential?.GetNetworkCredential(),
             Resolver = Services.Resolver,
         };
-        return new AutodiscoverDiagnosticStage(options, scp);
+        return new AutodiscoverDiagnosticStage(options, scp, DnsQuery.DnsServers.Lazily(null, Services.DnsServers));
     }
 
     /// <summary>
