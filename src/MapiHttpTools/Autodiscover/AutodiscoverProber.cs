@@ -88,6 +88,13 @@ internal sealed class AutodiscoverProber
         DnsServerChoice servers = _options.DnsServers?.Value ?? new DnsServerChoice(Array.Empty<IPEndPoint>(), "none", "no DNS server was given to the probe");
         SrvLookupResult? answer = null;
         DnsLookupException? failure = null;
+        if (!DnsMessage.IsQueryable(name, out string problem))
+        {
+            new Hop(this, emailAddress, candidate.Uri, 1, emit).Emit(AutodiscoverSrv.Check, new Finding(CheckStatus.Skipped, MapiHttpCause.None,
+                $"The SRV record {DisplayText.Safe(name)} was not looked up: {DisplayText.Safe(problem, 512)}."), null, watch, null);
+            return false;
+        }
+
         if (servers.Servers.Count > 0)
         {
             try

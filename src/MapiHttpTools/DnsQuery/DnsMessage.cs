@@ -107,7 +107,7 @@ internal static class DnsMessage
         {
             if (label.Length == 0 || label.Length > MaxLabelLength)
             {
-                throw new ArgumentException($"'{name}' is not a DNS name: each label must be 1 to {MaxLabelLength} characters.", nameof(name));
+                throw new ArgumentException($"'{name}' is not a DNS name (each label must be 1 to {MaxLabelLength} characters)");
             }
 
             bytes.Add((byte)label.Length);
@@ -117,10 +117,26 @@ internal static class DnsMessage
         bytes.Add(0);
         if (bytes.Count > MaxNameLength)
         {
-            throw new ArgumentException($"'{name}' is not a DNS name: longer than {MaxNameLength} bytes.", nameof(name));
+            throw new ArgumentException($"'{name}' is not a DNS name (longer than {MaxNameLength} bytes)");
         }
 
         return bytes.ToArray();
+    }
+
+    /// <summary>Whether <paramref name="name"/> can be asked at all (labels of 1 to 63 bytes, 255 in all), and if not why.</summary>
+    public static bool IsQueryable(string name, out string problem)
+    {
+        try
+        {
+            EncodeName(name);
+            problem = string.Empty;
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            problem = ex.Message.TrimEnd('.');
+            return false;
+        }
     }
 
     /// <summary>A name as it goes on the wire: international names as IDNA (punycode), others unchanged.</summary>

@@ -90,6 +90,26 @@ public sealed class AutodiscoverSrvTests
     }
 
     [Fact]
+    public async Task When_the_first_target_fails_the_next_record_is_asked()
+    {
+        await using LabServer server = await LabServer.StartAsync(new LabOptions { Fault = LabFault.None }, _lab.Certificates);
+        using Dnsmasq dns = Dnsmasq.Start(
+            $"_autodiscover._tcp.contoso.lab,gone.contoso.lab,443,0,0",
+            $"_autodiscover._tcp.contoso.lab,mail.contoso.lab,{server.Port},5,0");
+        using var session = new ModuleSession();
+        session.Services().HostResolver = new Names(("mail.contoso.lab", server.Address.ToString()));
+        session.Services().DnsServers = new[] { dns.EndPoint };
+
+        ScriptResult run = session.Invoke("Test-MapiHttpAutodiscover -EmailAddress labuser@contoso.lab -Credential $cred -TimeoutSec 5", new() { ["cred"] = Credential(server) });
+
+        string[] rows = run.Objects<MapiHttpAutodiscoverResult>().SkipWhile(r => r.Check != "SrvRecord").Select(r => $"{r.Uri} {r.Check} {r.Status}").ToArray();
+        Assert.Equal("https://_autodiscover._tcp.contoso.lab/autodiscover/autodiscover.xml SrvRecord Pass", rows[0]);
+        Assert.Equal("https://gone.contoso.lab/autodiscover/autodiscover.xml Dns Fail", rows[1]);
+        Assert.Equal($"https://mail.contoso.lab:{server.Port}/autodiscover/autodiscover.xml Dns Pass", rows[2]);
+        Assert.Contains($"https://mail.contoso.lab:{server.Port}/autodiscover/autodiscover.xml MapiHttp Pass", rows);
+    }
+
+    [Fact]
     public void Nxdomain_is_no_srv_record_a_warning_not_a_failure()
     {
         using Dnsmasq dns = Dnsmasq.Start("_autodiscover._tcp.contoso.lab,autodiscover.contoso.lab,443,0,0");
@@ -125,6 +145,27 @@ public sealed class AutodiscoverSrvTests
     }
 
     [Fact]
+    public async Task Stopping_the_cmdlet_ends_a_lookup_that_a_silent_server_holds()
+    {
+        using var silent = new FakeDnsServer(_ => null);
+        using var session = new ModuleSession();
+        session.Services().HostResolver = new Names();
+
+        // -TimeoutSec 600: only Stop (Ctrl+C) can end this run while the DNS server stays silent.
+        using PowerShell shell = session.Prepare($"Test-MapiHttpAutodiscover -EmailAddress labuser@contoso.lab -DnsServer 127.0.0.1:{silent.EndPoint.Port} -TimeoutSec 600");
+        IAsyncResult running = shell.BeginInvoke();
+        for (int i = 0; i < 3000 && silent.Queries.Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Single(silent.Queries);
+        shell.Stop();
+        Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the run did not end after Stop");
+        Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+    }
+
+    [Fact]
     public void Hostile_dns_answer_is_reported_malformed_and_nothing_is_asked_from_it()
     {
         // A pointer loop in the SRV target: a server that would hang a naive reader.
@@ -156,6 +197,52 @@ public sealed class AutodiscoverSrvTests
         Assert.Equal(CheckStatus.Skipped, srv.Status);
         Assert.Equal("The SRV record _autodiscover._tcp.contoso.lab was not looked up: the session has no DNS server.", srv.Message);
         Assert.Equal("Pass -DnsServer <address> to ask a DNS server for _autodiscover._tcp.contoso.lab.", srv.Recommendation);
+    }
+
+    [Fact]
+    public void Domain_too_long_for_the_srv_name_is_skipped_with_why()
+    {
+        // A valid 236-character domain: "_autodiscover._tcp." before it makes 255 characters, 257 bytes in wire form,
+        // more than the 255 a DNS name may have. Nothing is sent for it (the DNS server given is never asked).
+        string domain = string.Join(".", new string('d', 60), new string('d', 60), new string('d', 60), new string('d', 49)) + ".lab";
+        using var session = new ModuleSession();
+        session.Services().HostResolver = new Names();
+        using var silent = new FakeDnsServer(_ => null);
+        session.Services().DnsServers = new[] { silent.EndPoint };
+
+        ScriptResult run = session.Invoke("Test-MapiHttpAutodiscover -EmailAddress $e -TimeoutSec 5", new() { ["e"] = "labuser@" + domain });
+
+        Assert.Empty(run.Errors);
+        MapiHttpAutodiscoverResult srv = run.Objects<MapiHttpAutodiscoverResult>().Last();
+        Assert.Equal("SrvRecord", srv.Check);
+        Assert.Equal(CheckStatus.Skipped, srv.Status);
+        Assert.Equal($"The SRV record _autodiscover._tcp.{domain} was not looked up: '_autodiscover._tcp.{domain}' is not a DNS name (longer than 255 bytes).", srv.Message);
+        Assert.Empty(silent.Queries);
+    }
+
+    [Fact]
+    public void Domain_whose_candidates_cannot_be_urls_leaves_them_out_instead_of_failing_the_run()
+    {
+        // A valid 247-character domain: "_autodiscover._tcp." before it is not even a URL host (the run used to end in "Invalid URI").
+        string domain = string.Join(".", Enumerable.Repeat(new string('d', 60), 4)) + ".lab";
+        using var session = new ModuleSession();
+        session.Services().HostResolver = new Names();
+        session.Services().DnsServers = Array.Empty<IPEndPoint>();
+
+        ScriptResult run = session.Invoke("Test-MapiHttpAutodiscover -EmailAddress $e -TimeoutSec 5", new() { ["e"] = "labuser@" + domain });
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(
+            new[] { $"https://{domain}/autodiscover/autodiscover.xml Dns", $"https://autodiscover.{domain}/autodiscover/autodiscover.xml Dns", $"http://autodiscover.{domain}/autodiscover/autodiscover.xml Dns" },
+            run.Objects<MapiHttpAutodiscoverResult>().Select(r => $"{r.Uri} {r.Check}").ToArray());
+    }
+
+    [Fact]
+    public void Name_that_cannot_be_asked_is_refused_before_anything_is_sent()
+    {
+        Assert.False(DnsMessage.IsQueryable("_autodiscover._tcp." + string.Join(".", Enumerable.Repeat(new string('d', 60), 4)), out string problem));
+        Assert.EndsWith("is not a DNS name (longer than 255 bytes)", problem, StringComparison.Ordinal);
+        Assert.True(DnsMessage.IsQueryable("_autodiscover._tcp.contoso.lab", out _));
     }
 
     [Theory]
