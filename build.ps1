@@ -127,6 +127,11 @@ foreach ($t in $Task) {
                 & sh (Join-Path $root 'tests/setup/test-servers.sh')
                 if ($LASTEXITCODE -ne 0) { Write-Warning "tests/setup/test-servers.sh failed ($LASTEXITCODE): the IMAP4/POP3 tests will say what is missing." }
             }
+            # The Autodiscover SRV tests ask a real DNS server (issue 14): Debian's dnsmasq-base, installed here when missing.
+            if ($IsLinux -and -not (Test-Path /usr/sbin/dnsmasq)) {
+                & sh (Join-Path $root 'tests/setup/install-dnsmasq.sh')
+                if ($LASTEXITCODE -ne 0) { throw "tests/setup/install-dnsmasq.sh failed with exit code $LASTEXITCODE" }
+            }
             # The report's browser tests need Debian's chromium (issue 15): installed here when missing.
             if ($IsLinux -and -not (Get-Command chromium -ErrorAction SilentlyContinue)) {
                 & sh (Join-Path $root 'tests/setup/install-chromium.sh')

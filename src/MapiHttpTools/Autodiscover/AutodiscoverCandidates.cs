@@ -54,10 +54,22 @@ internal static class AutodiscoverCandidates
             }
         }
 
-        candidates.Add(new AutodiscoverCandidate(new Uri($"https://{domain}{Path}"), CandidateMethod.Domain));
-        candidates.Add(new AutodiscoverCandidate(new Uri($"https://autodiscover.{domain}{Path}"), CandidateMethod.AutodiscoverHost));
-        candidates.Add(new AutodiscoverCandidate(new Uri($"http://autodiscover.{domain}{Path}"), CandidateMethod.HttpRedirect));
-        candidates.Add(new AutodiscoverCandidate(new Uri($"https://_autodiscover._tcp.{domain}{Path}"), CandidateMethod.SrvRecord));
+        Add(candidates, $"https://{domain}{Path}", CandidateMethod.Domain);
+        Add(candidates, $"https://autodiscover.{domain}{Path}", CandidateMethod.AutodiscoverHost);
+        Add(candidates, $"http://autodiscover.{domain}{Path}", CandidateMethod.HttpRedirect);
+        Add(candidates, $"https://_autodiscover._tcp.{domain}{Path}", CandidateMethod.SrvRecord);
         return candidates;
+    }
+
+    /// <summary>
+    /// A domain near the 255-byte limit makes "autodiscover.&lt;domain&gt;" or "_autodiscover._tcp.&lt;domain&gt;" longer
+    /// than any host name can be: no client can ask that candidate, so it is left out rather than failing the run.
+    /// </summary>
+    private static void Add(List<AutodiscoverCandidate> candidates, string url, CandidateMethod method)
+    {
+        if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
+        {
+            candidates.Add(new AutodiscoverCandidate(uri, method));
+        }
     }
 }

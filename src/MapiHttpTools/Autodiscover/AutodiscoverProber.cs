@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using MapiHttpTools.DnsQuery;
 using MapiHttpTools.Infrastructure;
 using MapiHttpTools.Probing;
 using AuthenticationSchemes = MapiHttpTools.Probing.AuthenticationSchemes;
@@ -25,6 +26,12 @@ internal sealed class AutodiscoverOptions
 
     /// <summary>Per address: the organisation's and the mailbox's MAPI/HTTP settings; absent when not read.</summary>
     public Func<string, MapiHttpConfiguration?> Configuration { get; init; } = _ => null;
+
+    /// <summary>
+    /// The DNS servers the SRV candidate asks (issue 14), chosen only when an SRV candidate is reached (the system's are
+    /// not read for runs that never get there); null: none known, the SRV candidate is Skipped.
+    /// </summary>
+    public Lazy<DnsServerChoice>? DnsServers { get; init; }
 
     /// <summary>Stop after the first candidate that answers with settings, as Outlook does (default candidates only).</summary>
     public bool StopAtFirstAnswer { get; init; }
@@ -62,14 +69,60 @@ internal sealed class AutodiscoverProber
 
             if (candidate.Method == CandidateMethod.SrvRecord)
             {
-                hop.Emit(AutodiscoverSteps.Candidate, new Finding(CheckStatus.Skipped, MapiHttpCause.None,
-                    $"The SRV record {DisplayText.Safe(candidate.Uri.Host)} was not looked up: .NET has no SRV query. Look it up with Resolve-DnsName -Type SRV {DisplayText.Safe(candidate.Uri.Host)} and pass its target with -Uri https://<target>{AutodiscoverCandidates.Path}."),
-                    null, Stopwatch.StartNew(), null);
+                answered |= await SrvAsync(emailAddress, candidate, emit, cancellation).ConfigureAwait(false);
                 continue;
             }
 
             answered |= await FollowAsync(emailAddress, candidate, emit, cancellation).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The SRV method: _autodiscover._tcp.&lt;domain&gt; asked of the DNS servers, the lookup reported, then each usable
+    /// target in Outlook's order asked as https://&lt;target&gt;:&lt;port&gt;/autodiscover/autodiscover.xml until one answers.
+    /// </summary>
+    private async Task<bool> SrvAsync(string emailAddress, AutodiscoverCandidate candidate, Action<MapiHttpAutodiscoverResult> emit, CancellationToken cancellation)
+    {
+        string name = candidate.Uri.Host;
+        var watch = Stopwatch.StartNew();
+        DnsServerChoice servers = _options.DnsServers?.Value ?? new DnsServerChoice(Array.Empty<IPEndPoint>(), "none", "no DNS server was given to the probe");
+        SrvLookupResult? answer = null;
+        DnsLookupException? failure = null;
+        if (!DnsMessage.IsQueryable(name, out string problem))
+        {
+            new Hop(this, emailAddress, candidate.Uri, 1, emit).Emit(AutodiscoverSrv.Check, new Finding(CheckStatus.Skipped, MapiHttpCause.None,
+                $"The SRV record {DisplayText.Safe(name)} was not looked up: {DisplayText.Safe(problem, 512)}."), null, watch, null);
+            return false;
+        }
+
+        if (servers.Servers.Count > 0)
+        {
+            try
+            {
+                answer = await new DnsClient(servers.Servers, _probe.Timeout).QuerySrvAsync(name, cancellation).ConfigureAwait(false);
+            }
+            catch (DnsLookupException ex)
+            {
+                failure = ex;
+            }
+        }
+
+        var facts = new SrvLookupFacts(name, servers, _probe.Timeout, answer, failure);
+        new Hop(this, emailAddress, candidate.Uri, 1, emit).Emit(AutodiscoverSrv.Check, AutodiscoverSrv.Judge(facts), null, watch, AutodiscoverSrv.Evidence(facts));
+        if (answer is null)
+        {
+            return false;
+        }
+
+        foreach ((SrvRecord _, Uri target) in AutodiscoverSrv.Targets(answer.Records))
+        {
+            if (await FollowAsync(emailAddress, new AutodiscoverCandidate(target, CandidateMethod.SrvRecord), emit, cancellation).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One candidate and its redirects; true when it ended in a settings answer.</summary>

@@ -309,7 +309,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             Credential = Credential?.GetNetworkCredential(),
             Resolver = Services.Resolver,
         };
-        return new AutodiscoverDiagnosticStage(options, scp);
+        return new AutodiscoverDiagnosticStage(options, scp, DnsQuery.DnsServers.Lazily(null, Services.DnsServers));
     }
 
     /// <summary>The IIS stage's way to the other servers (issue 17): their own Get-MapiAppPoolHealth through remoting.</summary>

@@ -56,6 +56,16 @@ public sealed class TestMapiHttpAutodiscoverCommand : MapiHttpCmdletBase
     [Parameter]
     public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
+    /// <summary>
+    /// The DNS servers asked for the _autodiscover._tcp SRV record instead of the system's: IP addresses, with an
+    /// optional port ("192.0.2.53:5353", "[2001:db8::53]:5353"); no host names.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateCount(1, 8)]
+    public string[]? DnsServer { get; set; }
+
+    private IReadOnlyList<System.Net.IPEndPoint>? _dnsServers;
     private IReadOnlyList<AutodiscoverCandidate>? _given;
     private AutodiscoverExchangeReader? _exchange;
     private IReadOnlyList<string>? _scp;
@@ -77,6 +87,23 @@ public sealed class TestMapiHttpAutodiscoverCommand : MapiHttpCmdletBase
             }
 
             _given = given;
+        }
+
+        if (DnsServer is { Length: > 0 })
+        {
+            var servers = new List<System.Net.IPEndPoint>();
+            foreach (string text in DnsServer)
+            {
+                if (!DnsQuery.DnsServers.TryParseEndPoint(text, out System.Net.IPEndPoint? server, out string problem))
+                {
+                    ThrowTerminatingError(ErrorRecords.Create("InvalidDnsServer", ErrorCategory.InvalidArgument, text,
+                        $"-DnsServer '{DisplayText.Safe(text)}' cannot be used: {problem}. Pass an IP address with an optional port, for example 192.0.2.53 or 192.0.2.53:5353."));
+                }
+
+                servers.Add(server!);
+            }
+
+            _dnsServers = servers;
         }
 
         _exchange = new AutodiscoverExchangeReader(RunspaceCommandRunner.Inline(this), WriteWarning, CancelToken);
@@ -139,6 +166,9 @@ public sealed class TestMapiHttpAutodiscoverCommand : MapiHttpCmdletBase
             VirtualDirectories = virtualDirectories,
             Configuration = e => configurations.TryGetValue(e, out MapiHttpConfiguration? c) ? c : null,
             StopAtFirstAnswer = _given is null,
+
+            // The SRV candidate's servers: -DnsServer, the session's stand-in (read here, on the pipeline thread), or the system's.
+            DnsServers = _given is null ? DnsQuery.DnsServers.Lazily(_dnsServers, Services.DnsServers) : null,
         };
 
         var prober = new AutodiscoverProber(options);

@@ -24,11 +24,13 @@ internal sealed class AutodiscoverDiagnosticStage : IAutodiscoverDiagnosticStage
 {
     private readonly ProbeOptions _options;
     private readonly IReadOnlyList<string> _scpUrls;
+    private readonly Lazy<DnsQuery.DnsServerChoice>? _dnsServers;
 
-    public AutodiscoverDiagnosticStage(ProbeOptions options, IReadOnlyList<string> scpUrls)
+    public AutodiscoverDiagnosticStage(ProbeOptions options, IReadOnlyList<string> scpUrls, Lazy<DnsQuery.DnsServerChoice>? dnsServers = null)
     {
         _options = options;
         _scpUrls = scpUrls;
+        _dnsServers = dnsServers;
     }
 
     public async Task RunAsync(IReadOnlyList<MapiHttpMailboxStateResult> mailboxes, IReadOnlyList<MapiVirtualDirectoryFacts> directories, Action<MapiHttpResult> emit, CancellationToken cancellation)
@@ -43,6 +45,7 @@ internal sealed class AutodiscoverDiagnosticStage : IAutodiscoverDiagnosticStage
                 ? new MapiHttpConfiguration(m.OrganizationMapiHttpEnabled, m.MailboxMapiHttpEnabled, m.MAPIEnabled, m.Identity)
                 : null,
             StopAtFirstAnswer = true,
+            DnsServers = _dnsServers,
         };
         var prober = new AutodiscoverProber(options);
         foreach (string address in byAddress.Keys)

@@ -54,6 +54,12 @@ internal sealed class ModuleServices
     /// </summary>
     public System.Collections.Generic.IReadOnlyDictionary<string, int>? MailPorts { get; set; }
 
+    /// <summary>
+    /// The DNS servers the Autodiscover SRV lookup asks instead of the system's (issue 14): tests point it at their own
+    /// dnsmasq on 127.0.0.1, or set it empty so that no test asks the machine's resolvers; -DnsServer still wins.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyList<System.Net.IPEndPoint>? DnsServers { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {

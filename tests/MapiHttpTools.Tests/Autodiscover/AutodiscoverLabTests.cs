@@ -212,12 +212,14 @@ public sealed class AutodiscoverLabTests
     }
 
     [Fact]
-    public void Default_candidates_are_tried_in_outlooks_order_and_the_srv_record_is_skipped_with_why()
+    public void Default_candidates_are_tried_in_outlooks_order_and_the_srv_record_is_skipped_without_a_dns_server()
     {
         using var session = new ModuleSession();
 
-        // Nothing listens on 127.0.0.254: each candidate fails at TCP, as an unreachable name does.
+        // Nothing listens on 127.0.0.254: each candidate fails at TCP, as an unreachable name does. No DNS server is
+        // known to the session, so the SRV lookup (AutodiscoverSrvTests asks a real one) is Skipped with that reason.
         session.Services().HostResolver = new Names(("autodiscover.contoso.lab", "127.0.0.254"));
+        session.Services().DnsServers = Array.Empty<IPEndPoint>();
         ScriptResult run = session.Invoke("Test-MapiHttpAutodiscover -EmailAddress labuser@contoso.lab -TimeoutSec 5");
         MapiHttpAutodiscoverResult[] results = run.Objects<MapiHttpAutodiscoverResult>().ToArray();
 
@@ -229,10 +231,10 @@ public sealed class AutodiscoverLabTests
                 "https://autodiscover.contoso.lab/autodiscover/autodiscover.xml TcpConnect Fail",
                 "http://autodiscover.contoso.lab/autodiscover/autodiscover.xml Dns Pass",
                 "http://autodiscover.contoso.lab/autodiscover/autodiscover.xml TcpConnect Fail",
-                "https://_autodiscover._tcp.contoso.lab/autodiscover/autodiscover.xml Candidate Skipped",
+                "https://_autodiscover._tcp.contoso.lab/autodiscover/autodiscover.xml SrvRecord Skipped",
             },
             results.Select(r => $"{r.Uri} {r.Check} {r.Status}").ToArray());
-        Assert.Contains("Resolve-DnsName -Type SRV _autodiscover._tcp.contoso.lab", results.Last().Message);
+        Assert.Equal("The SRV record _autodiscover._tcp.contoso.lab was not looked up: the session has no DNS server.", results.Last().Message);
     }
 
     [Fact]
