@@ -157,6 +157,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                     Services.MailPorts)
                 : null,
             AutodiscoverStage = snapshot is null && Mailbox is { Length: > 0 } ? CreateAutodiscoverStage(available) : null,
+            AuthenticationStage = snapshot is null ? CreateAuthenticationStage(available) : null,
         };
         RunAsync(async (pipeline, token) =>
         {
@@ -266,6 +267,15 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             Resolver = Services.Resolver,
         };
         return new AutodiscoverDiagnosticStage(options, scp);
+    }
+
+    /// <summary>The ASA, SPN and three-sided checks (issue 14), with Get-ClientAccessService read here on the pipeline thread.</summary>
+    private AuthenticationDiagnosticStage CreateAuthenticationStage(string[] available)
+    {
+        Kerberos.AsaInventory asa = Kerberos.AuthenticationFactReader.ReadClientAccessLive(RunspaceCommandRunner.Inline(this, available), CancelToken);
+        Func<string?, Kerberos.IisSide>? standIn = Services.MapiIisSideReader;
+        Func<ExchangeServerFacts, Kerberos.IisSide?>? iis = SkipIisCheck ? null : standIn is null ? AuthenticationDiagnosticStage.LiveIis : s => standIn(s.Name);
+        return new AuthenticationDiagnosticStage(asa, Services.SpnSource ?? new Kerberos.ActiveDirectorySpnSource(), iis);
     }
 
     /// <summary>

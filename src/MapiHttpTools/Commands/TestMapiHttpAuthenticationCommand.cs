@@ -157,7 +157,11 @@ public sealed class TestMapiHttpAuthenticationCommand : MapiHttpCmdletBase
     /// <summary>The anonymous challenge of each namespace's /mapi through Test-MapiHttpEndpoint's engine.</summary>
     private IReadOnlyList<WireSide> Probe(IReadOnlyList<string> namespaces)
     {
-        var targets = namespaces.Select(n => new ProbeTarget(new Uri($"https://{n}/mapi"), null, null, AuthenticationSchemes.DefaultExpected, "the default, Negotiate and NTLM")).ToArray();
+        // The virtual directories' URLs as set (a port included), then https://<namespace>/mapi for a namespace none of them names.
+        Uri[] urls = _directories.SelectMany(d => d.Urls)
+            .Concat(namespaces.Where(n => !_directories.Any(d => d.Hosts.Contains(n, StringComparer.OrdinalIgnoreCase))).Select(n => new Uri($"https://{n}/mapi")))
+            .GroupBy(u => u.GetLeftPart(UriPartial.Authority), StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToArray();
+        var targets = urls.Select(u => new ProbeTarget(u, null, null, AuthenticationSchemes.DefaultExpected, "the default, Negotiate and NTLM")).ToArray();
         var options = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), SkipCertificateCheck = SkipCertificateCheck, Resolver = Services.Resolver };
         var seen = new List<MapiHttpResult>();
         WriteVerbose($"Probing {string.Join(", ", targets.Select(t => t.Uri))} for the schemes /mapi offers (skip with -SkipEndpointTest, or pipe Test-MapiHttpEndpoint's results).");

@@ -109,12 +109,17 @@ internal static class AuthenticationFactReader
     public static VirtualDirectorySide VirtualDirectory(object? identity, object? server, object? internalUrl, object? externalUrl, object? methods)
     {
         string[] names = ExchangeValues.StringsOf(methods).SelectMany(m => m.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries)).ToArray();
-        string?[] hosts = { MapiAuthenticationChecks.HostOf(ExchangeValues.TextOf(internalUrl)), MapiAuthenticationChecks.HostOf(ExchangeValues.TextOf(externalUrl)) };
+        Uri[] urls = new[] { ExchangeValues.TextOf(internalUrl), ExchangeValues.TextOf(externalUrl) }
+            .Select(u => u is not null && Uri.TryCreate(u.Trim(), UriKind.Absolute, out Uri? uri) && uri.Scheme is "https" or "http" && uri.Host.Length > 0 ? uri : null)
+            .Where(u => u is not null).Select(u => u!).ToArray();
         return new VirtualDirectorySide(
             ExchangeValues.TextOf(identity),
             ExchangeValues.TextOf(server),
             names.Length == 0 ? null : names,
-            hosts.Where(h => h is not null).Select(h => h!).Distinct(StringComparer.OrdinalIgnoreCase).ToArray());
+            urls.Select(u => u.Host).Distinct(StringComparer.OrdinalIgnoreCase).ToArray())
+        {
+            Urls = urls,
+        };
     }
 
     /// <summary>/mapi's security from an applicationHost.config copy.</summary>

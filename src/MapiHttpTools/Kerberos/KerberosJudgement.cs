@@ -82,8 +82,11 @@ internal static class KerberosJudgement
             $"Every Client Access server read ({List(with.Select(s => Safe(s.Server)))}) holds the Alternate Service Account {Safe(account)}{unread}.", asa, Safe(account), null);
     }
 
-    /// <summary>Whether HTTP/<paramref name="host"/> sits on exactly the right account.</summary>
-    public static ConfigurationFinding Spn(string host, SpnFacts spn, AsaInventory asa, IReadOnlyList<string> servers)
+    /// <summary>
+    /// Whether HTTP/<paramref name="host"/> sits on exactly the right account. <paramref name="servers"/> are the Client
+    /// Access servers' Exchange names beside the ASA inventory's; <paramref name="serverFqdns"/> their FQDNs, where known.
+    /// </summary>
+    public static ConfigurationFinding Spn(string host, SpnFacts spn, AsaInventory asa, IReadOnlyList<string> servers, IReadOnlyList<string>? serverFqdns = null)
     {
         string name = spn.ServicePrincipalName;
         if (spn.UnavailableReason is { } reason)
@@ -101,10 +104,13 @@ internal static class KerberosJudgement
 
         if (accounts.Count == 0)
         {
-            if (serverNames.Length == 1 && asa.Servers.FirstOrDefault(s => s.Fqdn is not null && string.Equals(s.Fqdn, host, StringComparison.OrdinalIgnoreCase)) is { } self)
+            // A URL that names a server itself (not load-balanced) is covered by that computer's HOST/ SPN.
+            string? self = asa.Servers.FirstOrDefault(s => string.Equals(s.Fqdn, host, StringComparison.OrdinalIgnoreCase))?.Server
+                           ?? serverFqdns?.FirstOrDefault(f => string.Equals(f, host, StringComparison.OrdinalIgnoreCase));
+            if (self is not null)
             {
                 return Result(CheckStatus.Pass, MapiHttpCause.None, host,
-                    $"No account holds {Safe(name)} explicitly, but {Safe(host)} is the server {Safe(self.Server)} itself: its computer account's HOST/{Safe(host)} covers HTTP.", spn, asa, null, null);
+                    $"No account holds {Safe(name)} explicitly, but {Safe(host)} is the server {Safe(self)} itself: its computer account's HOST/{Safe(host)} covers HTTP.", spn, asa, null, null);
             }
 
             string fix = asaAccount is not null

@@ -9,7 +9,11 @@ using MapiHttpTools.Probing;
 namespace MapiHttpTools.Kerberos;
 
 /// <summary>One MAPI virtual directory as the authentication checks see it: whose it is, its methods, its URLs' hosts.</summary>
-internal sealed record VirtualDirectorySide(string? Identity, string? Server, IReadOnlyList<string>? Methods, IReadOnlyList<string> Hosts);
+internal sealed record VirtualDirectorySide(string? Identity, string? Server, IReadOnlyList<string>? Methods, IReadOnlyList<string> Hosts)
+{
+    /// <summary>The InternalUrl and ExternalUrl as set: what the probe asks for the wire side.</summary>
+    public IReadOnlyList<Uri> Urls { get; init; } = Array.Empty<Uri>();
+}
 
 /// <summary>IIS's side of /mapi on one server: its effective security, or why it was not read.</summary>
 internal sealed record IisSide(string? Server, string Source, LocationSecurity? Security, string? UnavailableReason = null);
@@ -25,7 +29,11 @@ internal sealed record AuthenticationFacts(
     IReadOnlyList<string> Servers,
     IReadOnlyList<VirtualDirectorySide> VirtualDirectories,
     IReadOnlyList<IisSide> Iis,
-    IReadOnlyList<WireSide> Wire);
+    IReadOnlyList<WireSide> Wire)
+{
+    /// <summary>The Client Access servers' FQDNs, where known: a namespace that is one of them needs no HTTP SPN of its own.</summary>
+    public IReadOnlyList<string> ServerFqdns { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>
 /// Judges the gathered facts (issue 12: facts in, results out): the ASA across the Client Access servers, HTTP/&lt;namespace&gt;
@@ -42,7 +50,7 @@ internal static class MapiAuthenticationChecks
         foreach (SpnFacts spn in facts.Spns)
         {
             string host = spn.ServicePrincipalName.Substring(spn.ServicePrincipalName.IndexOf('/') + 1);
-            results.Add(KerberosJudgement.Spn(host, spn, facts.Asa, facts.Servers).ToResult());
+            results.Add(KerberosJudgement.Spn(host, spn, facts.Asa, facts.Servers, facts.ServerFqdns).ToResult());
         }
 
         foreach (IisSide iis in facts.Iis)

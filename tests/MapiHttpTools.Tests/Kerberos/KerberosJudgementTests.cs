@@ -111,6 +111,17 @@ public sealed class KerberosJudgementTests
     }
 
     [Fact]
+    public void A_url_that_names_a_server_itself_needs_no_http_spn()
+    {
+        ConfigurationFinding byExport = KerberosJudgement.Spn("EX02.contoso.com", Spn("setspn-Q-none.txt", "EX02.contoso.com"), Asa("GetClientAccessService-Asa.xml"), Array.Empty<string>());
+        ConfigurationFinding byServers = KerberosJudgement.Spn("ex03.contoso.com", Spn("setspn-Q-none.txt", "ex03.contoso.com"), AsaInventory.Unavailable("not asked"), new[] { "EX03" }, new[] { "EX03.contoso.com" });
+
+        Assert.Equal(CheckStatus.Pass, byExport.Status);
+        Assert.Equal("No account holds HTTP/EX02.contoso.com explicitly, but EX02.contoso.com is the server EX02 itself: its computer account's HOST/EX02.contoso.com covers HTTP.", byExport.Message);
+        Assert.Equal(CheckStatus.Pass, byServers.Status);
+    }
+
+    [Fact]
     public void Nothing_to_look_in_is_skipped_with_the_reason_and_what_to_save()
     {
         AsaInventory asa = AsaInventory.Unavailable("Get-ClientAccessService is not in this session (run in the Exchange Management Shell), and no -ClientAccessServicePath was given");
@@ -151,6 +162,6 @@ public sealed class KerberosJudgementTests
 
     private static AsaInventory Asa(string file) => AlternateServiceAccountReader.ReadFile(KerberosFixture.File(file), CancellationToken.None);
 
-    private static SpnFacts Spn(string file) =>
-        new SetspnFileSource(new[] { (KerberosFixture.File(file), SetspnOutputParser.ReadFile(KerberosFixture.File(file))) }).Lookup("HTTP/" + Mail);
+    private static SpnFacts Spn(string file, string host = Mail) =>
+        new SetspnFileSource(new[] { (KerberosFixture.File(file), SetspnOutputParser.ReadFile(KerberosFixture.File(file))) }).Lookup("HTTP/" + host);
 }
