@@ -39,7 +39,7 @@ Describe 'Test-MapiHttpAuthentication offline' {
     It 'fails an ASA on some servers only and an SPN on a computer account, each with its exact fix' {
         $results = Results (Test-MapiHttpAuthentication -Namespace mail.contoso.com -SetspnOutputPath $OnComputer -ClientAccessServicePath (Join-Path $Fixtures 'GetClientAccessService-Partial.xml') -ApplicationHostConfigPath $Config -SkipEndpointTest)
 
-        $results.Check | Should -Be @('AlternateServiceAccount', 'KerberosSpn', 'WindowsAuthenticationProviders')
+        $results.Check | Should -Be @('AlternateServiceAccount', 'KerberosSpn', 'AuthenticationProviders')
         $asa, $spn, $iis = $results
         "$($asa.Status) $($asa.Cause)" | Should -Be 'Fail Authentication'
         $asa.Recommendation | Should -Be 'cd $exscripts; .\RollAlternateServiceAccountPassword.ps1 -ToSpecificServers EX01, EX02 -GenerateNewPasswordFor ''CONTOSO\EXCH-ASA$'''

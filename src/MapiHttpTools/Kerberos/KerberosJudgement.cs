@@ -232,7 +232,8 @@ internal static class KerberosJudgement
             Target = "Client Access servers",
             Property = "AlternateServiceAccountConfiguration",
             Value = value,
-            Recommendation = recommendation,
+            // Account names and DNs come from AD, files and Exchange: control characters made visible here too.
+            Recommendation = recommendation is null ? null : DisplayText.Safe(recommendation, 4096),
             Evidence = CheckText.Evidence(
                 ("Source", asa.Source),
                 ("Servers", asa.Servers.Select(s => $"{Safe(s.Server)}: {(s.State == AsaState.NotRead ? "not read" : Safe(s.Latest) is { Length: > 0 } a ? a : "<Not set>")}").ToArray())),
@@ -246,7 +247,8 @@ internal static class KerberosJudgement
             Property = "servicePrincipalName",
             Value = value,
             ExpectedValue = asa.Account,
-            Recommendation = recommendation,
+            // Account names and DNs come from AD, files and Exchange: control characters made visible here too.
+            Recommendation = recommendation is null ? null : DisplayText.Safe(recommendation, 4096),
             Evidence = CheckText.Evidence(
                 ("ServicePrincipalName", spn.ServicePrincipalName),
                 ("Accounts", spn.Accounts.Select(a => Safe(a.DistinguishedName)).ToArray()),

@@ -41,7 +41,7 @@ internal sealed record AuthenticationFacts(
 /// </summary>
 internal static class MapiAuthenticationChecks
 {
-    public const string ProvidersCheck = "WindowsAuthenticationProviders";
+    public const string ProvidersCheck = "AuthenticationProviders";
     public const string MapiLocation = "Default Web Site/mapi";
 
     public static IReadOnlyList<MapiHttpConfigurationResult> Judge(AuthenticationFacts facts)

@@ -35,7 +35,7 @@ public sealed class AuthenticationDiagnosticTests : IDisposable
         Assert.Equal(@"setspn -D HTTP/mail.contoso.lab CONTOSO\EX01$; setspn -S HTTP/mail.contoso.lab CONTOSO\EXCH-ASA$", spn.Recommendation);
         // The real E19 IIS configuration on both servers agrees with IISAuthenticationMethods.
         Assert.Equal(new[] { ("EX01", CheckStatus.Pass), ("EX02", CheckStatus.Pass) },
-            results.Where(r => r.Check == "WindowsAuthenticationProviders").Select(r => (r.Server!, r.Status)).ToArray());
+            results.Where(r => r.Check == "AuthenticationProviders").Select(r => (r.Server!, r.Status)).ToArray());
 
         MapiHttpVerdictResult verdict = run.Objects<MapiHttpVerdictResult>().Single();
         Assert.Contains(MapiHttpCause.Authentication, verdict.Causes);
@@ -55,7 +55,7 @@ public sealed class AuthenticationDiagnosticTests : IDisposable
 
         ScriptResult run = session.Invoke("Invoke-MapiHttpDiagnostic");
 
-        MapiHttpConfigurationResult[] providers = run.Objects<MapiHttpConfigurationResult>().Where(r => r.Check == "WindowsAuthenticationProviders").ToArray();
+        MapiHttpConfigurationResult[] providers = run.Objects<MapiHttpConfigurationResult>().Where(r => r.Check == "AuthenticationProviders").ToArray();
         Assert.Equal(new[] { "EX01", "EX02" }, providers.Select(p => p.Server).ToArray());
         Assert.All(providers, p => Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication), (p.Status, p.Cause)));
         Assert.Equal(CheckStatus.Pass, run.Objects<MapiHttpConfigurationResult>().Single(r => r.Check == "KerberosSpn").Status);

@@ -30,7 +30,7 @@ public sealed class AuthenticationLabTests
             new() { ["vdir"] = vdir, ["spn"] = KerberosFixture.File("setspn-Q-none.txt"), ["cas"] = KerberosFixture.File("GetClientAccessService-Asa.xml"), ["config"] = IisFixture.ConfigPath });
 
         Assert.Empty(run.Errors);
-        MapiHttpConfigurationResult providers = run.Objects<MapiHttpConfigurationResult>().Single(r => r.Check == "WindowsAuthenticationProviders");
+        MapiHttpConfigurationResult providers = run.Objects<MapiHttpConfigurationResult>().Single(r => r.Check == "AuthenticationProviders");
         Assert.Equal((CheckStatus.Warning, MapiHttpCause.Network, "EX01"), (providers.Status, providers.Cause, providers.Server));
         Assert.StartsWith("IIS offers Negotiate at Default Web Site/mapi, but the probe did not see it in WWW-Authenticate", providers.Message);
         Assert.Equal(new[] { "NTLM" }, (string[])providers.Evidence["OfferedOnTheWire"]!);

@@ -160,6 +160,18 @@ public sealed class KerberosJudgementTests
         Assert.Equal(CheckStatus.Pass, spn.Status);
     }
 
+    [Fact]
+    public void Names_from_data_reach_message_and_fix_with_control_characters_made_visible_and_never_change_an_ldap_filter()
+    {
+        var account = new SpnAccount("CN=EVIL\u001b]0;owned\u0007,CN=Computers,DC=contoso,DC=com", new[] { "HTTP/mail.contoso.com" });
+        ConfigurationFinding spn = KerberosJudgement.Spn(Mail, new SpnFacts("HTTP/mail.contoso.com", new[] { account }, "test", "CONTOSO"), Asa("GetClientAccessService-Asa.xml"), Array.Empty<string>());
+
+        Assert.DoesNotContain('\u001b', spn.Message);
+        Assert.DoesNotContain('\u001b', spn.Recommendation!);
+        Assert.DoesNotContain('\u0007', spn.Recommendation!);
+        Assert.Equal(@"(servicePrincipalName=HTTP/x\2a\29\28objectClass=\2a)", "(servicePrincipalName=" + ActiveDirectorySpnSource.Escape("HTTP/x*)(objectClass=*") + ")");
+    }
+
     private static AsaInventory Asa(string file) => AlternateServiceAccountReader.ReadFile(KerberosFixture.File(file), CancellationToken.None);
 
     private static SpnFacts Spn(string file, string host = Mail) =>

@@ -39,7 +39,7 @@ public sealed class TestMapiHttpAuthenticationCommandTests : IDisposable
 
         Assert.Empty(run.Errors);
         MapiHttpConfigurationResult[] results = run.Objects<MapiHttpConfigurationResult>().ToArray();
-        Assert.Equal(new[] { "AlternateServiceAccount", "KerberosSpn", "WindowsAuthenticationProviders" }, results.Select(r => r.Check).ToArray());
+        Assert.Equal(new[] { "AlternateServiceAccount", "KerberosSpn", "AuthenticationProviders" }, results.Select(r => r.Check).ToArray());
         Assert.All(results, r => Assert.Equal((CheckStatus.Pass, ConfigurationArea.Authentication), (r.Status, r.Area)));
         Assert.Equal("mail.contoso.lab", results[1].Target);
         Assert.Equal(@"HTTP/mail.contoso.lab is registered on CONTOSO\EXCH-ASA$ only, the Alternate Service Account the Client Access servers hold.", results[1].Message);
@@ -81,7 +81,7 @@ public sealed class TestMapiHttpAuthenticationCommandTests : IDisposable
         MapiHttpConfigurationResult spn = results.Single(r => r.Check == "KerberosSpn");
         Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication), (spn.Status, spn.Cause));
         Assert.Equal(@"setspn -D HTTP/mail.contoso.com CONTOSO\EX01$", spn.Recommendation);
-        MapiHttpConfigurationResult providers = results.Single(r => r.Check == "WindowsAuthenticationProviders");
+        MapiHttpConfigurationResult providers = results.Single(r => r.Check == "AuthenticationProviders");
         Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication, "EX01"), (providers.Status, providers.Cause, providers.Server));
         Assert.Equal(
             "The providers of Default Web Site/mapi list NTLM before Negotiate (NTLM, Negotiate): clients that take the first method they support use NTLM, never Kerberos, although an Alternate Service Account is set up for Kerberos.",
@@ -102,7 +102,7 @@ public sealed class TestMapiHttpAuthenticationCommandTests : IDisposable
 
         MapiHttpConfigurationResult[] results = run.Objects<MapiHttpConfigurationResult>().ToArray();
         Assert.Equal((CheckStatus.Pass, "mail.contoso.com"), (results.Single(r => r.Check == "KerberosSpn").Status, results.Single(r => r.Check == "KerberosSpn").Target));
-        MapiHttpConfigurationResult providers = results.Single(r => r.Check == "WindowsAuthenticationProviders");
+        MapiHttpConfigurationResult providers = results.Single(r => r.Check == "AuthenticationProviders");
         Assert.Equal((CheckStatus.Warning, MapiHttpCause.Network), (providers.Status, providers.Cause));
         Assert.StartsWith("IIS offers Negotiate at Default Web Site/mapi, but the probe did not see it in WWW-Authenticate", providers.Message);
         Assert.Equal(new[] { "NTLM" }, (string[])providers.Evidence["OfferedOnTheWire"]!);
