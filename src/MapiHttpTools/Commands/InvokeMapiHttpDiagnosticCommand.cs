@@ -157,7 +157,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
                     Services.MailPorts)
                 : null,
             AutodiscoverStage = snapshot is null && Mailbox is { Length: > 0 } ? CreateAutodiscoverStage(available) : null,
-            AuthenticationStage = snapshot is null ? CreateAuthenticationStage(available) : null,
+            AuthenticationStage = snapshot is null && !SkipEndpointTest ? CreateAuthenticationStage(available) : null,
         };
         RunAsync(async (pipeline, token) =>
         {

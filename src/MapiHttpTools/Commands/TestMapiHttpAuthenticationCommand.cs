@@ -80,9 +80,21 @@ public sealed class TestMapiHttpAuthenticationCommand : MapiHttpCmdletBase
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>True when -ProbeResult came on the command line: it then stays bound for every piped virtual directory.</summary>
+    private bool _probeGiven;
+
+    protected override void BeginProcessing()
     {
         if (ProbeResult is { Length: > 0 })
+        {
+            _probeGiven = true;
+            _probe.AddRange(ProbeResult.Where(r => r is not null));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (!_probeGiven && ProbeResult is { Length: > 0 })
         {
             // A piped probe result binds Identity and Server by name too: it is the wire side, not a virtual directory.
             _probe.AddRange(ProbeResult.Where(r => r is not null && !_probe.Contains(r)));

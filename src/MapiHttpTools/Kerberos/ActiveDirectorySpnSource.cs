@@ -78,7 +78,8 @@ internal sealed class ActiveDirectorySpnSource : ISpnSource
                     LateBound.Call(properties, "Add", name);
                 }
 
-                string root = LateBound.Text(LateBound.Get(LateBound.Get(searcher, "SearchRoot")!, "Path")) ?? "the computer's domain";
+                string? path = LateBound.Text(LateBound.Get(LateBound.Get(searcher, "SearchRoot")!, "Path"));
+                string root = string.IsNullOrEmpty(path) ? "the computer's domain" : Infrastructure.DisplayText.Safe(path);
                 var accounts = new List<SpnAccount>();
                 object results = LateBound.Call(searcher, "FindAll")!;
                 try

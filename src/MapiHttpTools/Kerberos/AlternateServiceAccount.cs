@@ -126,7 +126,7 @@ internal static class AlternateServiceAccountReader
     /// <summary>One server's ASA from its Get-ClientAccessService object.</summary>
     public static ClientAccessAsaFacts Read(PSObject server)
     {
-        string name = ExchangeValues.Text(server, "Name") ?? ExchangeValues.Text(server, "Identity") ?? ExchangeValues.Text(server, "Fqdn")!;
+        string name = ExchangeValues.Text(server, "Name") ?? ExchangeValues.Text(server, "Identity") ?? ExchangeValues.Text(server, "Fqdn") ?? "(unnamed)";
         string? fqdn = ExchangeValues.Text(server, "Fqdn");
         object? raw = ExchangeValues.Raw(server, "AlternateServiceAccountConfiguration");
         if (raw is null)

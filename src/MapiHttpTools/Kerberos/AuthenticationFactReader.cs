@@ -69,8 +69,18 @@ internal static class AuthenticationFactReader
         var servers = new List<ClientAccessAsaFacts>();
         try
         {
-            runner.RunAsync(new ExchangeCommand("Get-ClientAccessService").Switch("IncludeAlternateServiceAccountCredentialStatus"), o => servers.Add(AlternateServiceAccountReader.Read(o)), null, cancellation)
-                .GetAwaiter().GetResult();
+            // A $null in the output, or an object without a name, is not a server (a proxy function may write either).
+            runner.RunAsync(
+                new ExchangeCommand("Get-ClientAccessService").Switch("IncludeAlternateServiceAccountCredentialStatus"),
+                o =>
+                {
+                    if (o is not null && (ExchangeValues.Text(o, "Name") ?? ExchangeValues.Text(o, "Fqdn")) is not null)
+                    {
+                        servers.Add(AlternateServiceAccountReader.Read(o));
+                    }
+                },
+                null,
+                cancellation).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is ExchangeCommandException or ExchangeDataUnavailableException)
         {
@@ -93,8 +103,8 @@ internal static class AuthenticationFactReader
 
         try
         {
-            runner.RunAsync(new ExchangeCommand("Get-MapiVirtualDirectory"), o => directories.Add(VirtualDirectory(
-                ExchangeValues.Raw(o, "Identity"), ExchangeValues.Raw(o, "Server"), ExchangeValues.Raw(o, "InternalUrl"), ExchangeValues.Raw(o, "ExternalUrl"), ExchangeValues.Raw(o, "IISAuthenticationMethods"))), null, cancellation)
+            runner.RunAsync(new ExchangeCommand("Get-MapiVirtualDirectory"), o => directories.AddRange(o is null ? Array.Empty<VirtualDirectorySide>() : new[] { VirtualDirectory(
+                ExchangeValues.Raw(o, "Identity"), ExchangeValues.Raw(o, "Server"), ExchangeValues.Raw(o, "InternalUrl"), ExchangeValues.Raw(o, "ExternalUrl"), ExchangeValues.Raw(o, "IISAuthenticationMethods")) }), null, cancellation)
                 .GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is ExchangeCommandException or ExchangeDataUnavailableException)

@@ -76,6 +76,20 @@ public sealed class AuthenticationDiagnosticTests : IDisposable
             .Select(r => r.Check).ToArray();
     }
 
+    [Fact]
+    public void A_get_client_access_service_that_writes_null_is_no_server_and_no_crash()
+    {
+        using ModuleSession session = Contoso("GetClientAccessService-Asa.xml", "CN=EXCH-ASA,CN=Computers,DC=contoso,DC=lab", IisFixture.ConfigPath);
+        session.Invoke("function global:Get-ClientAccessService { [CmdletBinding()] param([switch] $IncludeAlternateServiceAccountCredentialStatus) $null }");
+
+        ScriptResult run = session.Invoke("Invoke-MapiHttpDiagnostic");
+
+        Assert.Empty(run.Errors);
+        MapiHttpConfigurationResult asa = run.Objects<MapiHttpConfigurationResult>().Single(r => r.Check == "AlternateServiceAccount");
+        Assert.Equal(CheckStatus.Skipped, asa.Status);
+        Assert.Equal("The Alternate Service Account of the Client Access servers was not read: Get-ClientAccessService returned no server.", asa.Message);
+    }
+
     private sealed class NoProbe : IEndpointProbeStage
     {
         public Task RunAsync(IReadOnlyList<EndpointProbeRequest> requests, Action<MapiHttpResult, bool> emit, Action<int, int>? progress, CancellationToken cancellation) => Task.CompletedTask;

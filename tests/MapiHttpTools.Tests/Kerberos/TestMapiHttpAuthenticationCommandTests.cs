@@ -108,6 +108,25 @@ public sealed class TestMapiHttpAuthenticationCommandTests : IDisposable
         Assert.Equal(new[] { "NTLM" }, (string[])providers.Evidence["OfferedOnTheWire"]!);
     }
 
+    [Fact]
+    public void Probe_results_passed_by_parameter_leave_the_piped_virtual_directory_its_methods()
+    {
+        using var session = new ModuleSession();
+        ExchangeLab.Contoso("EX01").Install(session);
+        var probe = new MapiHttpEndpointResult("EmsmdbAnonymous", CheckStatus.Pass, MapiHttpCause.None, "https://mail.contoso.lab/mapi", "127.0.0.10", "EX01", null, 3, 401, false,
+            "401 with Negotiate, NTLM, Bearer.", null, new Dictionary<string, object?> { ["OfferedAuthentication"] = new[] { "Negotiate", "NTLM", "Bearer" } });
+
+        ScriptResult run = session.Invoke(
+            "Get-MapiVirtualDirectory | Test-MapiHttpAuthentication -ProbeResult $probe -SetspnOutputPath $spn -ClientAccessServicePath $cas -ApplicationHostConfigPath $config",
+            new() { ["probe"] = probe, ["spn"] = KerberosFixture.File("setspn-Q-none.txt"), ["cas"] = KerberosFixture.File("GetClientAccessService-Asa.xml"), ["config"] = IisFixture.ConfigPath });
+
+        MapiHttpConfigurationResult providers = run.Objects<MapiHttpConfigurationResult>().Single(r => r.Check == "AuthenticationProviders");
+        Assert.Equal((CheckStatus.Pass, "EX01\\mapi (Default Web Site)", "EX01"), (providers.Status, providers.Identity, providers.Server));
+        Assert.Equal(new[] { "Ntlm", "OAuth", "Negotiate" }, (string[])providers.Evidence["IISAuthenticationMethods"]!);
+        Assert.Equal(new[] { "Negotiate", "NTLM", "Bearer" }, (string[])providers.Evidence["OfferedOnTheWire"]!);
+        Assert.Equal("mail.contoso.lab", run.Objects<MapiHttpConfigurationResult>().Single(r => r.Check == "KerberosSpn").Target);
+    }
+
     [Theory]
     [InlineData("-SetspnOutputPath $bad", "SetspnOutputInvalid", "InvalidData")]
     [InlineData("-SetspnOutputPath $missing", "SetspnOutputNotFound", "ObjectNotFound")]
