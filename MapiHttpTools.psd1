@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Test-MapiHttpEndpoint'
         'Test-MapiHttpAutodiscover'
+        'Test-MapiHttpAuthentication'
         'Get-MapiAppPoolHealth'
         'Get-MapiHttpClientState'
         'Repair-MapiHttpClientState'

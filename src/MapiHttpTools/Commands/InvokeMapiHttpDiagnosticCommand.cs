@@ -198,6 +198,7 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
             ProbeStage = snapshot is null ? CreateEndpointProbeStage() : null,
             ClientProtocolStage = clientProtocols,
             AutodiscoverStage = snapshot is null && Mailbox is { Length: > 0 } ? CreateAutodiscoverStage(available) : null,
+            AuthenticationStage = snapshot is null && !SkipEndpointTest ? CreateAuthenticationStage(available) : null,
         };
         RunAsync(async (pipeline, token) =>
         {
@@ -321,6 +322,15 @@ public sealed class InvokeMapiHttpDiagnosticCommand : MapiHttpCmdletBase
         PerServer = TimeSpan.FromSeconds(RemotingTimeoutSec),
         LocalVersion = MyInvocation.MyCommand.Module?.Version ?? typeof(RemoteIisReader).Assembly.GetName().Version ?? new Version(0, 0),
     });
+
+    /// <summary>The ASA, SPN and three-sided checks (issue 14), with Get-ClientAccessService read here on the pipeline thread.</summary>
+    private AuthenticationDiagnosticStage CreateAuthenticationStage(string[] available)
+    {
+        Kerberos.AsaInventory asa = Kerberos.AuthenticationFactReader.ReadClientAccessLive(RunspaceCommandRunner.Inline(this, available), CancelToken);
+        Func<string?, Kerberos.IisSide>? standIn = Services.MapiIisSideReader;
+        Func<ExchangeServerFacts, Kerberos.IisSide?>? iis = SkipIisCheck ? null : standIn is null ? AuthenticationDiagnosticStage.LiveIis : s => standIn(s.Name);
+        return new AuthenticationDiagnosticStage(asa, Services.SpnSource ?? new Kerberos.ActiveDirectorySpnSource(), iis);
+    }
 
     /// <summary>
     /// The stage that probes <see cref="EndpointProbePlan"/>'s URLs with Test-MapiHttpEndpoint's engine: each front

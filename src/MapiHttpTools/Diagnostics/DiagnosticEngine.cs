@@ -38,6 +38,9 @@ internal sealed class DiagnosticSettings
 
     /// <summary>Autodiscover for the -Mailbox mailboxes (issue 14); null when it is not asked (a snapshot, no mailboxes).</summary>
     public IAutodiscoverDiagnosticStage? AutodiscoverStage { get; init; }
+
+    /// <summary>The ASA, the namespaces' HTTP SPNs and /mapi's three-sided comparison (issue 14); null for a snapshot.</summary>
+    public AuthenticationDiagnosticStage? AuthenticationStage { get; init; }
 }
 
 /// <summary>Where a run's output goes: results (from any thread), errors and progress.</summary>
@@ -101,6 +104,15 @@ internal static class DiagnosticEngine
                     (done, total) => output.Progress($"Endpoints: {done} of {total}", 60 + (40 * done / Math.Max(1, total))),
                     cancellation).ConfigureAwait(false);
             }
+        }
+
+        if (!settings.SkipEndpointTest && settings.AuthenticationStage is { } authentication)
+        {
+            // After the probe: its anonymous challenges are the wire side of the comparison (issue 14). Like the probe
+            // it looks beyond Exchange's configuration (Active Directory, the wire), so -SkipEndpointTest leaves it out
+            // and a configuration-only run stays the same live and from a snapshot.
+            output.Progress("Kerberos and Windows authentication", 99);
+            authentication.Run(run.Servers, run.VirtualDirectories, collected.Snapshot().Results, r => Emit(r, false), cancellation);
         }
 
         // The stage probes only when it was given probe options; its Exchange side is configuration and runs offline

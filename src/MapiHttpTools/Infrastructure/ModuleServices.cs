@@ -60,6 +60,18 @@ internal sealed class ModuleServices
     /// </summary>
     public System.Collections.Generic.IReadOnlyList<System.Net.IPEndPoint>? DnsServers { get; set; }
 
+    /// <summary>
+    /// Stands in for Active Directory where Test-MapiHttpAuthentication and Invoke-MapiHttpDiagnostic look up who holds
+    /// HTTP/&lt;namespace&gt; (issue 14): tests on Linux, where there is no domain, hand in the accounts.
+    /// </summary>
+    public Kerberos.ISpnSource? SpnSource { get; set; }
+
+    /// <summary>
+    /// Given a server name (null: this computer), /mapi's IIS security that the authentication checks read instead of
+    /// live IIS (issue 14): tests hand in an applicationHost.config variant as a server's IIS.
+    /// </summary>
+    public Func<string?, Kerberos.IisSide>? MapiIisSideReader { get; set; }
+
     /// <summary>The services of <paramref name="runspace"/>, made empty on first use.</summary>
     public static ModuleServices For(Runspace runspace)
     {
