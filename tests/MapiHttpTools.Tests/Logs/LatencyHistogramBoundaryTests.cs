@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using MapiHttpTools.Logs;
 using Xunit;
@@ -35,6 +36,16 @@ public sealed class LatencyHistogramBoundaryTests
     [InlineData(100.0, 1000.0)]
     public void Nearest_rank_above_64_ms_is_the_buckets_geometric_middle(double percentile, double expected) =>
         Assert.Equal(expected, Of(1000, 150, 100, 66, 64).Percentile(percentile));
+
+    [Fact]
+    public void Rank_zero_of_a_dense_histogram_is_the_first_bucket_with_a_value_not_the_empty_first_bucket()
+    {
+        // 30 latencies from 100 ms growing by 5%: 30 distinct buckets, so the dense array; none below 100 ms.
+        LatencyHistogram histogram = Of(Enumerable.Range(0, 30).Select(k => Math.Round(100 * Math.Pow(1.05, k))).ToArray());
+
+        Assert.Equal(100.5, histogram.Percentile(0));
+        Assert.Equal(100.5, histogram.Percentile(1));
+    }
 
     [Fact]
     public void The_middle_of_a_bucket_is_clamped_to_the_smallest_and_largest_latency_seen()
