@@ -180,9 +180,95 @@ public sealed class LogSummaryRuleTests
             finding.Recommendation);
     }
 
+    [Theory]
+    [InlineData(37, true)] // 52 of 352 = 14.77%: at least ten points above the usual 4.76%
+    [InlineData(36, false)] // 51 of 351 = 14.53%: not ten points above
+    public void A_401_rise_must_be_ten_points_above_the_usual_share(int extra, bool reported)
+    {
+        // Every hour three accounts (r0..r2) are refused five times: the usual share is 15 of 315 = 4.76%. At 12:50
+        // seven users still working are refused <paramref name="extra"/> more times (five each, the rest on the last).
+        var lines = Healthy(6).ToList();
+        for (int h = 0; h < 6; h++)
+        {
+            for (int r = 0; r < 3; r++)
+            {
+                lines.AddRange(Enumerable.Range(0, 5).Select(i => new ProxyLine(Day.AddHours(8 + h).AddMinutes(45 + r).AddSeconds(i * 5), $"r{r}", 401, FrontEnd: "EX02", BackEnd: null, Latency: 1)));
+            }
+        }
+
+        for (int i = 0; i < extra; i++)
+        {
+            int u = Math.Min(i / 5, 6);
+            lines.Add(new ProxyLine(Day.AddHours(12).AddMinutes(50 + u).AddSeconds(i % 30), $"user{u:00}", 401, FrontEnd: "EX02", BackEnd: null, Latency: 1));
+        }
+
+        MapiHttpLogSummary s = Summarize(lines);
+
+        MapiHttpLogFinding[] rise = s.Findings.Where(f => f.Check == "LogUnauthorizedRise").ToArray();
+        Assert.Equal(reported ? 1 : 0, rise.Length);
+        Assert.All(rise, f => Assert.Equal(0.0476, Convert.ToDouble(f.Evidence["BaselineShare"])));
+        Assert.All(rise, f => Assert.Equal(0.1477, Convert.ToDouble(f.Evidence["PeakShare"])));
+        Assert.All(rise, f => Assert.Equal(10, Convert.ToInt32(f.Evidence["UsersWith401"])));
+        Assert.All(rise, f => Assert.StartsWith("The share of 401 responses rose from 4.8% to 14.8% (2024-03-11 12:00 UTC) across 10 users, on front end EX02, since 2024-03-11 12:00 UTC", f.Message));
+        Assert.Equal(15 + extra, s.ByTime.Single(r => r.Key == "2024-03-11 12:00Z").Unauthorized);
+    }
+
     /// <summary><paramref name="failed"/> 500s then <paramref name="ok"/> successes of one user, a minute apart.</summary>
-    private static IEnumerable<ProxyLine> User(string user, int failed, int ok, int startMinute = 0) =>
-        Enumerable.Range(0, failed + ok).Select(i => new ProxyLine(Day.AddHours(8).AddMinutes(startMinute + i).AddSeconds(30), user, i < failed ? 500 : 200, FrontEnd: "EX02"));
+    private static IEnumerable<ProxyLine> User(string user, int failed, int ok, int startMinute = 0, int status = 500) =>
+        Enumerable.Range(0, failed + ok).Select(i => new ProxyLine(Day.AddHours(8).AddMinutes(startMinute + i).AddSeconds(30), user, i < failed ? status : 200, FrontEnd: "EX02"));
+
+    [Fact]
+    public void Findings_are_listed_worst_first_then_by_cause_then_by_how_many_responses()
+    {
+        var lines = Healthy(2)
+            .Concat(User("dave", 10, 0, 0))
+            .Concat(User("erin", 10, 0, 15, status: 403))
+            .Concat(User("frank", 8, 2, 30, status: 404))
+            .Concat(Unavailable(20, 6))
+            .Concat(Unavailable(30, 6, backEnd: "ex05.contoso.com")).Concat(Unavailable(31, 6, backEnd: "ex05.contoso.com"));
+
+        MapiHttpLogSummary s = Summarize(lines);
+
+        Assert.Equal(
+            new[] { "LogUserFailures CONTOSO\\erin", "LogUserFailures CONTOSO\\frank", "LogServiceUnavailableBurst ex05.contoso.com", "LogServiceUnavailableBurst ex04.contoso.com", "LogUserFailures CONTOSO\\dave" },
+            s.Findings.Select(f => $"{f.Check} {f.Server ?? f.Target}"));
+        Assert.Equal(new long[] { 10, 8, 12, 6, 10 }, s.Findings.Select(f => f.Count));
+        MapiHttpLogFinding frank = s.Findings[1];
+        Assert.Equal(MapiHttpCause.NotEnabled, frank.Cause);
+        Assert.Equal(
+            "CONTOSO\\frank: 8 of 10 requests from Outlook 16.0.17928 failed (404 x8) while other users failed 6%: MAPI over HTTP is refused for this mailbox; " +
+            "if MAPIEnabled or MapiHttpEnabled is False, Set-CASMailbox -Identity 'CONTOSO\\frank' -MAPIEnabled $true -MapiHttpEnabled $true turns it on.",
+            frank.Message);
+        Assert.Equal("Get-CASMailbox -Identity 'CONTOSO\\frank' | Format-List MAPIEnabled,MapiHttpEnabled,MapiBlockOutlookRpcHttp,MapiBlockOutlookExternalConnectivity", frank.Recommendation);
+        Assert.Equal("Outlook 16.0.17928", frank.Evidence["Client"]);
+        Assert.Equal(0.0596, Convert.ToDouble(frank.Evidence["OtherUsersFailureShare"]));
+    }
+
+    [Fact]
+    public void Each_row_carries_its_latencies_largest_value_times_and_the_client_only_for_users()
+    {
+        MapiHttpLogSummary s = Summarize(Healthy(1));
+
+        Assert.Null(s.Monitoring);
+        MapiHttpLogStatistics user = s.ByUser.Single(r => r.Key == "CONTOSO\\user00");
+        // A challenge of 2 ms and successes of 11..19 ms.
+        Assert.Equal((14.0, 19.0, 19.0, 19.0), (user.LatencyP50Ms, user.LatencyP95Ms, user.LatencyP99Ms, user.LatencyMaxMs));
+        Assert.Equal((Day.AddHours(8), Day.AddHours(8).AddSeconds(27)), (user.FirstSeen, user.LastSeen));
+        Assert.Equal("Outlook 16.0.17928", user.Client);
+        Assert.Null(user.ServiceUnavailableBursts);
+        Assert.All(s.ByClient, r => Assert.Null(r.Client));
+        Assert.All(s.ByFrontEnd, r => Assert.Null(r.Client));
+        Assert.Equal(new[] { "EX01", "EX02" }, s.ByFrontEnd.Select(r => r.Key));
+        Assert.Equal(new[] { "ex03.contoso.com", "ex04.contoso.com", "ex05.contoso.com" }, s.ByBackEnd.Select(r => r.Key));
+        Assert.All(s.ByBackEnd, r => Assert.Equal(0, r.ServiceUnavailableBursts));
+        Assert.Equal(19.0, s.ByBackEnd[0].LatencyMaxMs);
+        Assert.Equal(new[] { "LogSummary" }, s.Findings.Select(f => f.Check));
+        Assert.Equal(
+            "No failure pattern in 300 requests from 2024-03-11 08:00 to 2024-03-11 08:29 UTC (0 failures, 0% failed with 401; 30 normal 401 challenges not counted as failures).",
+            s.Findings[0].Message);
+        Assert.Equal((Day.AddHours(8), Day.AddHours(8).AddMinutes(29).AddSeconds(27)), (s.Findings[0].FirstSeen, s.Findings[0].LastSeen));
+        Assert.Equal(300, s.Findings[0].Count);
+    }
 
     [Theory]
     [InlineData(4, 0)] // fewer than five requests: not judged
