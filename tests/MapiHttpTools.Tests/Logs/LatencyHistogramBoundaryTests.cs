@@ -86,6 +86,14 @@ public sealed class LatencyHistogramBoundaryTests
     }
 
     [Fact]
+    public void A_fractional_latency_above_64_ms_takes_its_own_bucket_not_its_whole_milliseconds()
+    {
+        // 66.7 ms is past the bucket edge at 66.56 (middle 67.9); 66 ms, its whole part, is below it (middle 65.3).
+        Assert.Equal(67.9, Of(66.7, 66.7, 100).Percentile(50));
+        Assert.Equal(66, Of(66, 66, 100).Percentile(50));
+    }
+
+    [Fact]
     public void Whole_milliseconds_from_65536_on_take_the_computed_bucket()
     {
         // The precomputed table covers 0..65535 ms; 65536 ms (bucket middle 64 947.8) is computed.
