@@ -10,7 +10,7 @@ namespace MapiHttpTools.Tests.Iis;
 /// <summary>Reading applicationHost.config the way IIS resolves it: schema defaults, pool defaults, location inheritance.</summary>
 public sealed class ApplicationHostConfigFileTests : IDisposable
 {
-    private const string FrontEnd = MapiIisBaseline.FrontEndPool;
+    private const string FrontEnd = "MSExchangeMapiFrontEndAppPool";
     private readonly IisFixture _fixture = new();
 
     public void Dispose() => _fixture.Dispose();

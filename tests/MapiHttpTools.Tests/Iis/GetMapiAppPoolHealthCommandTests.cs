@@ -116,14 +116,9 @@ public sealed class GetMapiAppPoolHealthCommandTests : IDisposable
         Assert.Contains(notEvents, invalid.Exception.Message);
     }
 
-    [Fact]
+    [UnixFact]
     public void Live_where_IIS_cannot_be_read_says_so_and_points_to_ConfigurationPath()
     {
-        if (OperatingSystem.IsWindows() && File.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.Windows), "System32", "inetsrv", "Microsoft.Web.Administration.dll")))
-        {
-            return; // an IIS host reads live; this test is about hosts without IIS
-        }
-
         ScriptResult local = _session.Invoke("Get-MapiAppPoolHealth");
         ErrorRecord error = Terminating("Get-MapiAppPoolHealth");
         // Issue 17: a server name (here from the pipeline) means PowerShell remoting; WinRM is not on this host, so
@@ -132,8 +127,11 @@ public sealed class GetMapiAppPoolHealthCommandTests : IDisposable
 
         Assert.Equal($"IisNotAvailable,{Command}", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.NotInstalled, error.CategoryInfo.Category);
-        Assert.Contains("IIS cannot be read live here", error.Exception.Message);
-        Assert.Contains("-ConfigurationPath", error.Exception.Message);
+        Assert.Equal(
+            "IIS cannot be read live here: IIS can only be read live on Windows; this is Unix. Run Get-MapiAppPoolHealth in a shell on the Exchange server or through remoting " +
+            "(-ComputerName, -HostName or -Session), or analyse a copy of its configuration with -ConfigurationPath <path to applicationHost.config> " +
+            "(%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, optionally, -EventPath.",
+            error.Exception.Message);
         Assert.Equal(new[] { $"RemoteConnectionFailed,{Command}" }, remote.ErrorIds);
         Assert.Equal("EX01", remote.Errors.Single().TargetObject);
         Assert.Equal(ErrorCategory.ConnectionError, remote.Errors.Single().CategoryInfo.Category);

@@ -15,9 +15,9 @@ namespace MapiHttpTools.Tests.Iis;
 /// </summary>
 public sealed class MapiAppPoolHealthCheckerTests : IDisposable
 {
-    private const string FrontEnd = MapiIisBaseline.FrontEndPool;
-    private const string Mailbox = MapiIisBaseline.MailboxPool;
-    private const string AddressBook = MapiIisBaseline.AddressBookPool;
+    private const string FrontEnd = "MSExchangeMapiFrontEndAppPool";
+    private const string Mailbox = "MSExchangeMapiMailboxAppPool";
+    private const string AddressBook = "MSExchangeMapiAddressBookAppPool";
     private const string FrontEndApp = "Default Web Site/mapi";
     private readonly IisFixture _fixture = new();
 
@@ -35,7 +35,7 @@ public sealed class MapiAppPoolHealthCheckerTests : IDisposable
             Assert.Equal(MapiIisObjectKind.AppPool, pool.Kind);
             Assert.Equal(CheckStatus.Pass, pool.Status);
             Assert.Equal(MapiHttpCause.None, pool.Cause);
-            Assert.Equal(MapiAppPoolHealthChecker.PoolCheck, pool.Check);
+            Assert.Equal("MapiAppPool", pool.Check);
             Assert.Null(pool.Recommendation);
             Assert.Null(pool.State);
             Assert.Null(pool.WorkerProcesses);

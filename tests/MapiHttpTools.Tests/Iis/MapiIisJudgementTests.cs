@@ -116,8 +116,12 @@ public sealed class MapiIisJudgementTests
 
         Assert.Equal((CheckStatus.Warning, MapiHttpCause.None), (none.Status, none.Cause));
         Assert.Equal("Extended Protection is None at Default Web Site/mapi, not Require: hardening, not an outage cause.", none.Message);
-        Assert.Equal(MapiIisBaseline.ExtendedProtectionRecommendation, none.Recommendation);
-        Assert.Contains("ExchangeExtendedProtectionManagement.ps1", none.Recommendation, StringComparison.Ordinal);
+        Assert.Equal(
+            "Enable Extended Protection server-wide with Microsoft's ExchangeExtendedProtectionManagement.ps1 (https://microsoft.github.io/CSS-Exchange/Security/ExchangeExtendedProtectionManagement/) " +
+            "once its prerequisites hold: a supported Exchange build with a current Security Update, the same TLS configuration on every Exchange server, " +
+            "and no SSL offloading or TLS-terminating load balancer in front of the virtual directories; " +
+            "check first with .\\ExchangeExtendedProtectionManagement.ps1 -PrerequisitesCheckOnly",
+            none.Recommendation);
         Assert.Equal(CheckStatus.Pass, require.Status);
     }
 }
