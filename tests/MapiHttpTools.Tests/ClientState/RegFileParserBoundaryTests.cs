@@ -223,6 +223,7 @@ public sealed class RegFileParserBoundaryTests : IDisposable
     [InlineData("hexa:00", "'hexa' is not a value type: expected 'hex:' or 'hex(n):' with n in hexadecimal.")]
     [InlineData("word:1", "unrecognised data for 'D': 'word:1' (expected \"string\", dword:, hex:, hex(n): or -).")]
     [InlineData("\"x\\", "the string data is not closed with '\"': '\"x\\'.")]
+    [InlineData("\"x\"   trailing", "unexpected text after the string data of 'D': 'trailing'.")]
     public void Each_bad_value_is_refused_with_its_exact_problem(string data, string problem)
     {
         RegistryExportException ex = Refused(Version5("\"D\"=" + data));

@@ -242,4 +242,27 @@ public sealed class SnapshotVersionTests : IDisposable
 
         Assert.Equal(("SnapshotNotRecognized", $"'{path}' is not a MapiHttpTools snapshot (it does not start with a MapiHttpTools.Snapshot header). Create one with Export-MapiHttpSnapshot."), (ex.ErrorId, ex.Message));
     }
+
+    [Fact]
+    public void A_failure_entry_without_a_Kind_is_replayed_as_Failed_and_is_found_in_any_case()
+    {
+        ExchangeLab lab = ExchangeLab.Contoso();
+        lab.Failing.Add("Get-ExchangeCertificate:EX02");
+        using var session = new ModuleSession();
+        lab.Install(session);
+        string path = Path.Combine(_folder, "failure.xml");
+        session.Invoke("Export-MapiHttpSnapshot -Path $p -Server EX01, EX02", new() { ["p"] = path });
+        string text = File.ReadAllText(path);
+        Assert.Contains("<S N=\"Kind\">Failed</S>", text);
+        File.WriteAllText(path, text.Replace("<S N=\"Kind\">Failed</S>", string.Empty));
+
+        SnapshotDocument snapshot = SnapshotDocument.Load(path, CancellationToken.None);
+
+        SnapshotFailure failure = Assert.Single(snapshot.Failures);
+        Assert.Equal(("ExchangeCertificate", "EX02", "Failed", "Get-ExchangeCertificate -Server 'EX02'"), (failure.Section, failure.Key, failure.Kind, failure.Command));
+        Assert.Contains("could not be contacted", failure.Message);
+        Assert.Same(failure, snapshot.FailureOf("exchangecertificate", "ex02"));
+        Assert.Null(snapshot.FailureOf("ExchangeCertificate", "EX01"));
+        Assert.Null(snapshot.FailureOf("AuthConfig", "EX02"));
+    }
 }
