@@ -345,6 +345,8 @@ public sealed class ConfigurationCheckBoundaryTests
         Assert.Equal(valid.Thumbprint, CertificateResult(notYet, valid).Thumbprint);
         Assert.Equal(valid.Thumbprint, CertificateResult(smtpLonger, valid).Thumbprint);
         Assert.Equal(iisLongest.Thumbprint, CertificateResult(valid, iisLongest, smtpLonger).Thumbprint);
+        ExchangeCertificateFacts startsNow = Cert(Now, Now.AddDays(400));
+        Assert.Equal(startsNow.Thumbprint, CertificateResult(valid, startsNow).Thumbprint);
         Assert.Equal(CheckStatus.Pass, CertificateResult(valid, iisLongest, smtpLonger).Status);
     }
 

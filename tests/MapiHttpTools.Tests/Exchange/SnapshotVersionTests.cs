@@ -196,6 +196,17 @@ public sealed class SnapshotVersionTests : IDisposable
     }
 
     [Fact]
+    public void A_header_without_Anonymized_reads_as_not_anonymized()
+    {
+        string anonymized = Variant("anonymized.xml", Regex.Replace(_text, "(<S N=\"Key\">Anonymized</S>\\s*)<B N=\"Value\">false</B>", "${1}<B N=\"Value\">true</B>"));
+        // The key is renamed in a file that says true, so a default of true (instead of false) would show.
+        string unmarked = Variant("unmarked.xml", File.ReadAllText(anonymized).Replace("<S N=\"Key\">Anonymized</S>", "<S N=\"Key\">Scrubbed</S>"));
+
+        Assert.True(SnapshotDocument.Load(anonymized, CancellationToken.None).Anonymized);
+        Assert.False(SnapshotDocument.Load(unmarked, CancellationToken.None).Anonymized);
+    }
+
+    [Fact]
     public void A_header_without_Sections_is_SnapshotInvalid()
     {
         string path = Variant("no-sections.xml", _text.Replace("<S N=\"Key\">Sections</S>", "<S N=\"Key\">Chapters</S>"));
