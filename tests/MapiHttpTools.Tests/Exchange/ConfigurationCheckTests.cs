@@ -12,6 +12,17 @@ namespace MapiHttpTools.Tests.Exchange;
 /// <summary>Each configuration check with passing and failing facts (real exports where there are some).</summary>
 public sealed class ConfigurationCheckTests
 {
+    // Microsoft's Auth certificate procedures as the recommendations must spell them (issue 19: literals, not the production constants).
+    private const string RenewAuth =
+        "$c = New-ExchangeCertificate -KeySize 2048 -PrivateKeyExportable $true -SubjectName 'cn=Microsoft Exchange Server Auth Certificate' " +
+        "-FriendlyName 'Microsoft Exchange Server Auth Certificate' -DomainName @(); " +
+        "Set-AuthConfig -NewCertificateThumbprint $c.Thumbprint -NewCertificateEffectiveDate (Get-Date); Set-AuthConfig -PublishCertificate; Set-AuthConfig -ClearPreviousCertificate";
+
+    private const string StageAuth =
+        "$c = New-ExchangeCertificate -KeySize 2048 -PrivateKeyExportable $true -SubjectName 'cn=Microsoft Exchange Server Auth Certificate' " +
+        "-FriendlyName 'Microsoft Exchange Server Auth Certificate' -DomainName @(); " +
+        "Set-AuthConfig -NewCertificateThumbprint $c.Thumbprint -NewCertificateEffectiveDate (Get-Date).AddHours(48)";
+
     private static readonly ExchangeServerFacts Ex01 = new("EX01", "ex01.contoso.lab", "contoso.lab/Configuration/Sites/Default-First-Site-Name", "Version 15.2 (Build 1118.7)", true, false);
 
     private static MapiVirtualDirectoryFacts Vdir(string server = "EX01", string? internalUrl = "https://mail.contoso.lab/mapi", string? externalUrl = "https://mail.contoso.lab/mapi", string[]? iis = null, string[]? internalMethods = null, string[]? externalMethods = null) =>
@@ -230,10 +241,10 @@ public sealed class ConfigurationCheckTests
         Assert.Equal((CheckStatus.Warning, MapiHttpCause.Authentication), (expiring.Status, expiring.Cause));
         Assert.Contains("expires on 2024-11-06", expiring.Message);
         MapiHttpConfigurationResult noNext = AuthConfigChecks.NextCertificate(auth, certificates, october2024, 30);
-        Assert.Equal((CheckStatus.Warning, AuthConfigChecks.StageCommand), (noNext.Status, noNext.Recommendation));
+        Assert.Equal((CheckStatus.Warning, StageAuth), (noNext.Status, noNext.Recommendation));
 
         MapiHttpConfigurationResult expired = Assert.Single(AuthConfigChecks.CurrentCertificate(auth, certificates, new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), 30));
-        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication, AuthConfigChecks.RenewCommand), (expired.Status, expired.Cause, expired.Recommendation));
+        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication, RenewAuth), (expired.Status, expired.Cause, expired.Recommendation));
     }
 
     [Fact]
@@ -250,7 +261,7 @@ public sealed class ConfigurationCheckTests
         Assert.StartsWith("Invoke-Command -ComputerName 'EX02' -ScriptBlock { Restart-Service MSExchangeServiceHost }", results[1].Recommendation);
 
         MapiHttpConfigurationResult nowhere = Assert.Single(AuthConfigChecks.CurrentCertificate(auth with { CurrentCertificateThumbprint = "0000000000000000000000000000000000000000" }, certificates, now, 30));
-        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication, AuthConfigChecks.RenewCommand), (nowhere.Status, nowhere.Cause, nowhere.Recommendation));
+        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication, RenewAuth), (nowhere.Status, nowhere.Cause, nowhere.Recommendation));
 
         MapiHttpConfigurationResult unreadable = Assert.Single(AuthConfigChecks.CurrentCertificate(auth, new Dictionary<string, IReadOnlyList<ExchangeCertificateFacts>?> { ["EX01"] = null }, now, 30));
         Assert.Equal(CheckStatus.Skipped, unreadable.Status);

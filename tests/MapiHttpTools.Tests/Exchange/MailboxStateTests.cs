@@ -228,7 +228,7 @@ public sealed class MailboxStateTests
         Assert.Equal(1, (int)result.Output[1].BaseObject);
         Assert.Equal(100_000, (int)result.Output[2].BaseObject);
         (string command, Hashtable parameters) = Assert.Single(ExchangeLab.Calls(session), c => c.Command == "Get-CASMailbox");
-        Assert.Equal((MailboxProtocolEvaluator.ProblemFilter, (object)"Unlimited"), ((string)parameters["Filter"]!, parameters["ResultSize"]!));
+        Assert.Equal(("MAPIEnabled -eq $false -or MapiHttpEnabled -eq $false -or MAPIBlockOutlookRpcHttp -eq $true -or MAPIBlockOutlookExternalConnectivity -eq $true -or MAPIBlockOutlookVersions -ne $null", (object)"Unlimited"), ((string)parameters["Filter"]!, parameters["ResultSize"]!));
     }
 
     [Fact]
