@@ -77,7 +77,7 @@ internal static class VerdictFindings
             .Where(o => !IsOffline(o.Result))
             .Where(o => !(o.Server is not null && down.Contains(o.Server, StringComparer.OrdinalIgnoreCase) && o.Result is not MapiHttpConfigurationResult))
             .ToArray();
-        foreach (IGrouping<(MapiHttpVerdictScope Scope, MapiHttpCause Cause), Observation> group in rest.GroupBy(o => (VerdictRanking.ScopeOf(o.Result.Status, o.Result.Cause, o.Result.Check, o.IsMailbox, o.Server is not null), o.Result.Cause)))
+        foreach (IGrouping<(MapiHttpVerdictScope Scope, MapiHttpCause Cause), Observation> group in rest.GroupBy(o => (VerdictRanking.ScopeOf(o.Result.Status, o.Result.Cause, o.IsMailbox, o.Server is not null), o.Result.Cause)))
         {
             findings.Add(Finding(group.Key.Scope, group.Key.Cause, group.ToArray(), servers, frontEnds));
         }
