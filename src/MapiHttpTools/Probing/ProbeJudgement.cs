@@ -418,7 +418,7 @@ internal static class ProbeJudgement
         string.Join(",", schemes.Where(IsKnownScheme).Select(AuthenticationSchemes.ToExchangeMethod).Distinct(StringComparer.OrdinalIgnoreCase));
 
     private static bool IsKnownScheme(string scheme) =>
-        new[] { "Negotiate", "NTLM", "Bearer", "Basic", "Digest", "Kerberos", "OAuth", "Ntlm" }.Contains(scheme, StringComparer.OrdinalIgnoreCase);
+        new[] { "Negotiate", "NTLM", "Bearer", "Basic", "Digest", "Kerberos", "OAuth" }.Contains(scheme, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True when the certificate the handshake showed validated without any policy error.</summary>
     public static bool Validated(CertificateFacts? certificate) => certificate is not null && certificate.PolicyErrors == SslPolicyErrors.None;

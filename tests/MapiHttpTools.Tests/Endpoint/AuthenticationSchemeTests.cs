@@ -71,6 +71,8 @@ public sealed class AuthenticationSchemeTests
     // A token68 challenge ("Negotiate YII...=") keeps its scheme even though an '=' follows the space.
     [InlineData(new[] { "Negotiate oYIBBzCCAQOgAwoBAaKB7gSB6w==, NTLM" }, new[] { "Negotiate", "NTLM" })]
     [InlineData(new[] { "Custom a=1 b" }, new[] { "Custom" })]
+    // A proxy writing no space after the comma: the parameter still belongs to Basic.
+    [InlineData(new[] { "Negotiate, NTLM, Basic,realm=\"mail.contoso.lab\"" }, new[] { "Negotiate", "NTLM", "Basic" })]
     public void Offered_reads_the_scheme_of_each_challenge(string[] headers, string[] expected) =>
         Assert.Equal(expected, AuthenticationSchemes.Offered(headers).ToArray());
 

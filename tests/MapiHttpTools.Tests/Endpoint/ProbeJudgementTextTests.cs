@@ -198,6 +198,14 @@ public sealed class ProbeJudgementTextTests
             "Check the load balancer or reverse proxy rules for /mapi/*: they must pass requests through to Exchange."), finding);
     }
 
+    [Fact]
+    public void A_failing_status_with_exchanges_health_text_still_fails()
+    {
+        Finding finding = ProbeJudgement.HealthCheck(503, "200 OK<br/>EX01.contoso.com", false, FrontEndComparison.MapiOnly, Ex01);
+
+        Assert.Equal((CheckStatus.Fail, MapiHttpCause.AppPool), (finding.Status, finding.Cause));
+    }
+
     [Theory]
     [InlineData("owa", 200, "200 OK<br/>EX01.contoso.com", true)]
     [InlineData("ews", 200, "\r\n200 ok", true)]
@@ -265,6 +273,15 @@ public sealed class ProbeJudgementTextTests
     }
 
     [Fact]
+    public void Missing_negotiate_and_bearer_fails_because_of_negotiate()
+    {
+        Finding finding = ProbeJudgement.Challenge("emsmdb", 401, null, new[] { "NTLM" }, new[] { "Negotiate", "NTLM", "Bearer" }, "IISAuthenticationMethods of the virtual directory", false, FrontEndComparison.NotCompared, null, Ex01);
+
+        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication), (finding.Status, finding.Cause));
+        Assert.Equal("/mapi/emsmdb/ offers NTLM; expected Negotiate, NTLM, Bearer (IISAuthenticationMethods of the virtual directory), missing Negotiate, Bearer. Without Negotiate, Kerberos clients cannot authenticate; also check the HTTP SPNs of the namespace (setspn -Q http/mail.contoso.com).", finding.Message);
+    }
+
+    [Fact]
     public void An_unexpected_method_warns_and_the_fix_keeps_the_rest()
     {
         Finding finding = ProbeJudgement.Challenge("emsmdb", 401, null, new[] { "Negotiate", "NTLM", "Basic" }, new[] { "Negotiate", "NTLM" }, "the default, Negotiate and NTLM", false, FrontEndComparison.NotCompared, null, Ex01);
@@ -310,6 +327,9 @@ public sealed class ProbeJudgementTextTests
     {
         Assert.Equal("Negotiate,Ntlm,OAuth,Basic,Digest,Kerberos", ProbeJudgement.ExchangeMethods(new[] { "negotiate", "NTLM", "Bearer", "Basic", "Digest", "Kerberos", "OAuth", "Ntlm", "Evil;Remove-Item", "" }));
         Assert.Equal(string.Empty, ProbeJudgement.ExchangeMethods(new[] { "X-Custom" }));
+        Assert.Equal("OAuth", ProbeJudgement.ExchangeMethods(new[] { "Bearer" }));
+        Assert.Equal("OAuth", ProbeJudgement.ExchangeMethods(new[] { "OAuth" }));
+        Assert.Equal("Ntlm", ProbeJudgement.ExchangeMethods(new[] { "ntlm" }));
     }
 
     // --- The authenticated PING -------------------------------------------------------------------------------
@@ -338,6 +358,22 @@ public sealed class ProbeJudgementTextTests
 
         Assert.Equal(new Finding(CheckStatus.Skipped, MapiHttpCause.None,
             "Authenticated PING not sent: /mapi/nspi/ offers Negotiate, NTLM, and this platform's HTTP stack could not produce credentials for it (on Linux and macOS it needs Kerberos or gss-ntlmssp); nothing was sent. Run the probe on Windows for the authenticated PING."), finding);
+    }
+
+    [Fact]
+    public void A_final_challenge_that_still_offers_an_anonymous_scheme_is_no_downgrade()
+    {
+        Finding finding = ProbeJudgement.Ping("emsmdb", Ping401(null, true, new[] { "Negotiate", "NTLM" }, new[] { "Basic", "NTLM" }), FrontEndComparison.NotCompared, null, Unknown);
+
+        Assert.Equal((CheckStatus.Skipped, MapiHttpCause.None), (finding.Status, finding.Cause));
+    }
+
+    [Fact]
+    public void A_changed_challenge_after_credentials_went_out_is_a_rejection_not_a_downgrade()
+    {
+        Finding finding = ProbeJudgement.Ping("emsmdb", Ping401("NTLM", true, new[] { "Negotiate", "NTLM" }, new[] { "Basic" }), FrontEndComparison.NotCompared, null, Unknown);
+
+        Assert.Equal((CheckStatus.Fail, MapiHttpCause.Authentication, "The credentials were rejected by /mapi/emsmdb/ (NTLM)."), (finding.Status, finding.Cause, finding.Message));
     }
 
     [Fact]
@@ -545,6 +581,21 @@ public sealed class ProbeJudgementTextTests
 
         Assert.Equal(warning is null ? CheckStatus.Pass : CheckStatus.Warning, finding.Status);
         Assert.Equal(warning ?? $"{protocol} with a certificate for 'mail.contoso.com' valid until 2027-12-04.", finding.Message);
+    }
+
+    [Fact]
+    public void An_ecdsa_p256_key_is_not_a_short_rsa_key()
+    {
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=mail.contoso.com", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("mail.contoso.com");
+        request.CertificateExtensions.Add(san.Build());
+        using X509Certificate2 certificate = request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(365));
+
+        Finding finding = ProbeJudgement.Tls(new TlsFacts(true, SslProtocols.Tls12, new CertificateFacts(certificate, SslPolicyErrors.None, X509ChainStatusFlags.NoError), null, false), "mail.contoso.com", "10.0.0.11", Now, 30, false, Unknown);
+
+        Assert.Equal(new Finding(CheckStatus.Pass, MapiHttpCause.None, "Tls12 with a certificate for 'mail.contoso.com' valid until 2027-12-04."), finding);
     }
 
     [Fact]
