@@ -133,7 +133,7 @@ internal sealed class ExchangeFrontEnd
         if (isRead && segments.Length == 2 && HealthCheckVirtualDirectories.Contains(segments[0]) &&
             segments[1].Equals("healthcheck.htm", StringComparison.OrdinalIgnoreCase))
         {
-            return HealthCheckAsync(context, token);
+            return HealthCheckAsync(context, segments[0], token);
         }
 
         if (underMapi && segments.Length == 2 &&
@@ -151,9 +151,14 @@ internal sealed class ExchangeFrontEnd
         return NotFoundAsync(context, token);
     }
 
-    private Task HealthCheckAsync(HttpContext context, CancellationToken token)
+    private Task HealthCheckAsync(HttpContext context, string virtualDirectory, CancellationToken token)
     {
         AddIisHeaders(context);
+        if (_options.HealthPageStatus is { } statuses && statuses.TryGetValue(virtualDirectory.ToLowerInvariant(), out int status))
+        {
+            return WriteTextAsync(context, status, "text/html", $"<html><body><h1>HTTP Error {status}</h1></body></html>", token);
+        }
+
         return WriteTextAsync(context, StatusCodes.Status200OK, "text/html", "200 OK<br/>" + _options.ServerName + Hostile, token);
     }
 
@@ -241,6 +246,12 @@ internal sealed class ExchangeFrontEnd
         }
 
         bool isPing = requestType!.Equals("PING", StringComparison.OrdinalIgnoreCase);
+        if (isPing && _options.PingResponseCode is int failure)
+        {
+            await FailAsync(context, failure, "PING failed", $"The request failed with X-ResponseCode {failure}.", token).ConfigureAwait(false);
+            return;
+        }
+
         response["X-RequestType"] = isPing ? "PING" : requestType;
         response["X-ResponseCode"] = "0";
         response["X-ExpirationInfo"] = "900000";

@@ -40,6 +40,15 @@ public sealed class LabOptions
     /// <summary>Listen with plain HTTP instead of HTTPS (a load balancer that offloads TLS); <see cref="LabServer.MapiUri"/> is then http.</summary>
     public bool PlainHttp { get; init; }
 
+    /// <summary>
+    /// Issue 19: the status the named virtual directories' healthcheck.htm answer with, from the application (IIS
+    /// headers), e.g. mapi and ews 503 beside a healthy owa: a mixed front end. Unnamed ones answer 200 OK.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyDictionary<string, int>? HealthPageStatus { get; init; }
+
+    /// <summary>Issue 19: every authenticated PING is answered 200 with this X-ResponseCode (MS-OXCMAPIHTTP 2.2.3.3.3) instead of 0.</summary>
+    public int? PingResponseCode { get; init; }
+
     /// <summary>Serve this certificate instead of the one the fault picks (e.g. LabCertificates.ExpiringSoon).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificateOverride { get; init; }
 }

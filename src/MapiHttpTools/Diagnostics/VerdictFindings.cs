@@ -77,7 +77,7 @@ internal static class VerdictFindings
             .Where(o => !IsOffline(o.Result))
             .Where(o => !(o.Server is not null && down.Contains(o.Server, StringComparer.OrdinalIgnoreCase) && o.Result is not MapiHttpConfigurationResult))
             .ToArray();
-        foreach (IGrouping<(MapiHttpVerdictScope Scope, MapiHttpCause Cause), Observation> group in rest.GroupBy(o => (VerdictRanking.ScopeOf(o.Result.Status, o.Result.Cause, o.Result.Check, o.IsMailbox, o.Server is not null), o.Result.Cause)))
+        foreach (IGrouping<(MapiHttpVerdictScope Scope, MapiHttpCause Cause), Observation> group in rest.GroupBy(o => (VerdictRanking.ScopeOf(o.Result.Status, o.Result.Cause, o.IsMailbox, o.Server is not null), o.Result.Cause)))
         {
             findings.Add(Finding(group.Key.Scope, group.Key.Cause, group.ToArray(), servers, frontEnds));
         }
@@ -192,7 +192,7 @@ internal static class VerdictFindings
             }
         }
 
-        string[] offline = Distinct(all.Where(o => IsOffline(o.Result) && o.Result.Status == CheckStatus.Fail).Select(o => o.Server));
+        string[] offline = Distinct(all.Where(o => IsOffline(o.Result)).Select(o => o.Server));
         return new FrontEnds(
             allFailing.Where(s => !offline.Contains(s, StringComparer.OrdinalIgnoreCase)).OrderBy(s => s, StringComparer.OrdinalIgnoreCase).ToArray(),
             offline,
@@ -201,8 +201,8 @@ internal static class VerdictFindings
 
     private static string MailJudgementText(ExchangeClientProtocol protocol) => ClientProtocols.MailJudgement.Text(protocol);
 
-    /// <summary>"owa" for "HealthCheck:owa".</summary>
-    private static string PageName(MapiHttpResult result) => result.Check.Length > HealthCheck.Length + 1 ? result.Check.Substring(HealthCheck.Length + 1) : "mapi";
+    /// <summary>"owa" for "HealthCheck:owa" (only pages other than /mapi's are named, so the check always has a suffix).</summary>
+    private static string PageName(MapiHttpResult result) => result.Check.Substring(HealthCheck.Length + 1);
 
     private static string[] Distinct(IEnumerable<string?> names) =>
         names.Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();

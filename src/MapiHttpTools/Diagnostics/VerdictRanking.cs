@@ -25,7 +25,7 @@ internal static class VerdictRanking
     /// Extended Protection hardening warning never outranks a failure); a failure's scope follows from what it is
     /// about. <paramref name="hasServer"/>: the result is about an Exchange server (not the organisation, not a namespace).
     /// </summary>
-    public static MapiHttpVerdictScope ScopeOf(CheckStatus status, MapiHttpCause cause, string check, bool isMailbox, bool hasServer)
+    public static MapiHttpVerdictScope ScopeOf(CheckStatus status, MapiHttpCause cause, bool isMailbox, bool hasServer)
     {
         if (status != CheckStatus.Fail)
         {
@@ -41,9 +41,11 @@ internal static class VerdictRanking
         {
             MapiHttpCause.AppPool or MapiHttpCause.VirtualDirectory or MapiHttpCause.Network => MapiHttpVerdictScope.MapiOnServers,
 
-            // MapiProxy inactive on a server takes MAPI/HTTP alone off that server; the organisation switch, everyone.
+            // MapiProxy inactive on a server takes MAPI/HTTP alone off that server; the organisation switch
+            // (OrganizationMapiHttp) or any other NotEnabled without a server, everyone. (Issue 19: the former second
+            // condition "check is OrganizationMapiHttp or no server" was always true here, so it is gone.)
             MapiHttpCause.NotEnabled when hasServer => MapiHttpVerdictScope.MapiOnServers,
-            MapiHttpCause.NotEnabled when check == Exchange.Checks.ConfigurationCheckNames.OrganizationMapiHttp || !hasServer => MapiHttpVerdictScope.OrganizationNotEnabled,
+            MapiHttpCause.NotEnabled => MapiHttpVerdictScope.OrganizationNotEnabled,
             MapiHttpCause.Certificate => MapiHttpVerdictScope.Certificate,
             MapiHttpCause.Authentication => MapiHttpVerdictScope.Authentication,
 

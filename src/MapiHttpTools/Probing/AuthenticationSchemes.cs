@@ -57,11 +57,10 @@ internal static class AuthenticationSchemes
         exchangeOrHttpNames.SelectMany(ToHttpSchemes).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
 
     /// <summary>The scheme token of each WWW-Authenticate value ("Basic realm=..." → "Basic"; "NTLM" → "NTLM").</summary>
+    /// <remarks><see cref="SplitChallenges"/> yields trimmed, non-empty challenges only.</remarks>
     public static IReadOnlyList<string> Offered(IEnumerable<string> wwwAuthenticateValues) =>
         wwwAuthenticateValues
             .SelectMany(SplitChallenges)
-            .Select(v => v.Trim())
-            .Where(v => v.Length > 0)
             .Select(v => v.Split(new[] { ' ', ',' }, 2)[0])
             .Select(CanonicalScheme)
             .Distinct(StringComparer.OrdinalIgnoreCase)

@@ -49,8 +49,6 @@ internal sealed class CertificateFacts
 
     public bool NameMismatch => (PolicyErrors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0;
 
-    public bool Expired => NotAfter < DateTime.UtcNow || NotBefore > DateTime.UtcNow;
-
     /// <summary>Chain errors other than time validity: untrusted root, partial chain, revoked, bad signature.</summary>
     public bool Untrusted =>
         (PolicyErrors & SslPolicyErrors.RemoteCertificateChainErrors) != 0 &&

@@ -41,7 +41,7 @@ internal static class ProbeJudgement
         new ResponseCodeRule(11, "No Privilege", CheckStatus.Fail, MapiHttpCause.Authentication, "the account may not use this mailbox or MAPI"),
         new ResponseCodeRule(12, "Invalid Request Body", CheckStatus.Fail, MapiHttpCause.Network, "the body arrived changed: something on the path rewrote it"),
         new ResponseCodeRule(13, "Missing Cookie", CheckStatus.Fail, MapiHttpCause.Network, "a session cookie did not arrive: a load balancer or proxy strips cookies"),
-        new ResponseCodeRule(14, "Unknown code", CheckStatus.Error, MapiHttpCause.None, "MS-OXCMAPIHTTP defines no code 14"),
+        new ResponseCodeRule(14, "Reserved", CheckStatus.Error, MapiHttpCause.None, "MS-OXCMAPIHTTP reserves code 14 and a client ignores it; Exchange does not send it"),
         new ResponseCodeRule(15, "Invalid Sequence", CheckStatus.Fail, MapiHttpCause.Network, "requests arrived out of sequence: a load balancer without persistence splits the session"),
         new ResponseCodeRule(16, "Endpoint Disabled", CheckStatus.Fail, MapiHttpCause.AppPool, "the MAPI endpoint is disabled on the server"),
         new ResponseCodeRule(17, "Invalid Response", CheckStatus.Fail, MapiHttpCause.AppPool, "the MAPI application on the server produced an invalid response"),
@@ -262,7 +262,7 @@ internal static class ProbeJudgement
         {
             return new Finding(CheckStatus.Fail, MapiHttpCause.Network,
                 facts.Reset
-                    ? $"The connection to {label} was reset during the TLS handshake: a firewall, load balancer or TLS-inspection device is cutting /mapi traffic."
+                    ? $"The connection to {label} was reset during the TLS handshake: a firewall, load balancer or TLS-inspection device is cutting {traffic}."
                     : $"The TLS handshake with {label} failed before a certificate was seen: {DisplayText.Safe(facts.Error is null ? "no certificate" : ProbeTransport.Describe(facts.Error))}",
                 "Check TLS settings on the path (load balancer SSL profile, TLS inspection bypass for the Exchange namespace) and the protocols enabled on the server (TLS 1.2).");
         }
@@ -418,7 +418,7 @@ internal static class ProbeJudgement
         string.Join(",", schemes.Where(IsKnownScheme).Select(AuthenticationSchemes.ToExchangeMethod).Distinct(StringComparer.OrdinalIgnoreCase));
 
     private static bool IsKnownScheme(string scheme) =>
-        new[] { "Negotiate", "NTLM", "Bearer", "Basic", "Digest", "Kerberos", "OAuth", "Ntlm" }.Contains(scheme, StringComparer.OrdinalIgnoreCase);
+        new[] { "Negotiate", "NTLM", "Bearer", "Basic", "Digest", "Kerberos", "OAuth" }.Contains(scheme, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True when the certificate the handshake showed validated without any policy error.</summary>
     public static bool Validated(CertificateFacts? certificate) => certificate is not null && certificate.PolicyErrors == SslPolicyErrors.None;

@@ -332,20 +332,20 @@ public sealed class VerdictRankingTests
     }
 
     [Theory]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.AppPool, "HealthCheck", false, true, MapiHttpVerdictScope.MapiOnServers)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.VirtualDirectory, "VirtualDirectoryUrl", false, true, MapiHttpVerdictScope.MapiOnServers)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.Network, "TcpConnect", false, false, MapiHttpVerdictScope.MapiOnServers)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.NotEnabled, "ComponentState", false, true, MapiHttpVerdictScope.MapiOnServers)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.NotEnabled, "OrganizationMapiHttp", false, false, MapiHttpVerdictScope.OrganizationNotEnabled)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.Certificate, "Tls", false, true, MapiHttpVerdictScope.Certificate)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.Authentication, "AuthCertificate", false, false, MapiHttpVerdictScope.Authentication)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.NotEnabled, "MailboxProtocol", true, false, MapiHttpVerdictScope.Mailbox)]
-    [InlineData(CheckStatus.Fail, MapiHttpCause.Client, "MailboxProtocol", true, false, MapiHttpVerdictScope.Mailbox)]
-    [InlineData(CheckStatus.Warning, MapiHttpCause.AppPool, "IisMapiApplications", false, true, MapiHttpVerdictScope.Warning)]
-    [InlineData(CheckStatus.Warning, MapiHttpCause.Authentication, "ExtendedProtection", false, true, MapiHttpVerdictScope.Warning)]
-    [InlineData(CheckStatus.Warning, MapiHttpCause.None, "ExtendedProtection", false, true, MapiHttpVerdictScope.Warning)]
-    public void The_scope_of_a_result(CheckStatus status, MapiHttpCause cause, string check, bool isMailbox, bool hasServer, MapiHttpVerdictScope expected) =>
-        Assert.Equal(expected, VerdictRanking.ScopeOf(status, cause, check, isMailbox, hasServer));
+    [InlineData(CheckStatus.Fail, MapiHttpCause.AppPool, false, true, MapiHttpVerdictScope.MapiOnServers)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.VirtualDirectory, false, true, MapiHttpVerdictScope.MapiOnServers)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.Network, false, false, MapiHttpVerdictScope.MapiOnServers)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.NotEnabled, false, true, MapiHttpVerdictScope.MapiOnServers)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.NotEnabled, false, false, MapiHttpVerdictScope.OrganizationNotEnabled)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.Certificate, false, true, MapiHttpVerdictScope.Certificate)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.Authentication, false, false, MapiHttpVerdictScope.Authentication)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.NotEnabled, true, false, MapiHttpVerdictScope.Mailbox)]
+    [InlineData(CheckStatus.Fail, MapiHttpCause.Client, true, false, MapiHttpVerdictScope.Mailbox)]
+    [InlineData(CheckStatus.Warning, MapiHttpCause.AppPool, false, true, MapiHttpVerdictScope.Warning)]
+    [InlineData(CheckStatus.Warning, MapiHttpCause.Authentication, false, true, MapiHttpVerdictScope.Warning)]
+    [InlineData(CheckStatus.Warning, MapiHttpCause.None, false, true, MapiHttpVerdictScope.Warning)]
+    public void The_scope_of_a_result(CheckStatus status, MapiHttpCause cause, bool isMailbox, bool hasServer, MapiHttpVerdictScope expected) =>
+        Assert.Equal(expected, VerdictRanking.ScopeOf(status, cause, isMailbox, hasServer));
 
     [Fact]
     public void A_server_name_with_control_characters_reaches_the_verdict_escaped()

@@ -35,7 +35,7 @@ public sealed class ProbeJudgementTests
     [InlineData(11, CheckStatus.Fail, MapiHttpCause.Authentication, "No Privilege")]
     [InlineData(12, CheckStatus.Fail, MapiHttpCause.Network, "Invalid Request Body")]
     [InlineData(13, CheckStatus.Fail, MapiHttpCause.Network, "Missing Cookie")]
-    [InlineData(14, CheckStatus.Error, MapiHttpCause.None, "Unknown code")]
+    [InlineData(14, CheckStatus.Error, MapiHttpCause.None, "Reserved")]
     [InlineData(15, CheckStatus.Fail, MapiHttpCause.Network, "Invalid Sequence")]
     [InlineData(16, CheckStatus.Fail, MapiHttpCause.AppPool, "Endpoint Disabled")]
     [InlineData(17, CheckStatus.Fail, MapiHttpCause.AppPool, "Invalid Response")]
