@@ -161,12 +161,12 @@ public sealed class ConfigurationCheckBoundaryTests
 
         Assert.Equal($"EX01 has a MAPI virtual directory ({Vdir01}, {Vdir01}).", present.Message);
         Assert.Equal(("MapiVirtualDirectory", ConfigurationArea.VirtualDirectory, "EX01", "EX01", Vdir01), (present.Check, present.Area, present.Server, present.Target, present.Identity));
-        Assert.Equal(new[] { "Count=2" }, Evidence(present));
+        Assert.Equal(new[] { "Count=2", "ExchangeBuild=15.2.1118.7", "ExchangeRelease=Exchange 2019 CU12" }, Evidence(present));
 
         Assert.Equal("EX01 has no MAPI virtual directory: its front end cannot serve /mapi, and Autodiscover offers no MAPI/HTTP URL for it.", missing.Message);
         Assert.Equal("New-MapiVirtualDirectory -Server 'EX01' -InternalUrl 'https://ex01/mapi' -IISAuthenticationMethods Ntlm,OAuth,Negotiate", missing.Recommendation);
         Assert.Equal(("EX01", "EX01"), (missing.Identity, missing.Target));
-        Assert.Equal(new[] { "Count=0" }, Evidence(missing));
+        Assert.Equal(new[] { "Count=0", "ExchangeBuild=15.2.1118.7", "ExchangeRelease=Exchange 2019 CU12" }, Evidence(missing));
     }
 
     [Theory]

@@ -269,7 +269,8 @@ public sealed class SnapshotVersionTests : IDisposable
 
         SnapshotDocument snapshot = SnapshotDocument.Load(path, CancellationToken.None);
 
-        SnapshotFailure failure = Assert.Single(snapshot.Failures);
+        // The IMAP/POP entries the stand-in session cannot give are recorded as Unavailable (issue 16); the one Failed entry is the certificate's.
+        SnapshotFailure failure = Assert.Single(snapshot.Failures, f => f.Kind != "Unavailable");
         Assert.Equal(("ExchangeCertificate", "EX02", "Failed", "Get-ExchangeCertificate -Server 'EX02'"), (failure.Section, failure.Key, failure.Kind, failure.Command));
         Assert.Contains("could not be contacted", failure.Message);
         Assert.Same(failure, snapshot.FailureOf("exchangecertificate", "ex02"));
