@@ -23,7 +23,8 @@ if (-not (Test-Path -LiteralPath $ReportPath -PathType Leaf)) {
     throw "No mutation report at '$ReportPath': run tests/Mutation/Invoke-MutationTest.ps1 first."
 }
 $report = Get-Content -LiteralPath $ReportPath -Raw | ConvertFrom-Json -AsHashtable
-$names = if ($Area) { $Area } else { $areas.Keys | Sort-Object }
+# "-Area A,B" from bash (pwsh -File) arrives as one string: split it.
+$names = if ($Area) { $Area -split "," | ForEach-Object Trim } else { $areas.Keys | Sort-Object }
 foreach ($name in $names) {
     if (-not $areas.ContainsKey($name)) { throw "Unknown area '$name'; known: $($areas.Keys -join ', ')." }
     $counts = [ordered]@{ Killed = 0; Timeout = 0; Survived = 0; NoCoverage = 0; CompileError = 0; Ignored = 0 }

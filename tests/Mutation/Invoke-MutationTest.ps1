@@ -39,7 +39,8 @@ param(
 $ErrorActionPreference = 'Stop'
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $areas = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'MutationAreas.psd1')
-$chosen = if ($Area) { $Area } else { $areas.Keys | Sort-Object }
+# "-Area A,B" from bash (pwsh -File) arrives as one string: split it.
+$chosen = if ($Area) { $Area -split "," | ForEach-Object Trim } else { $areas.Keys | Sort-Object }
 foreach ($name in $chosen) {
     if (-not $areas.ContainsKey($name)) { throw "Unknown area '$name'; known: $($areas.Keys -join ', ')." }
 }

@@ -302,6 +302,35 @@ public sealed class VerdictRankingTests
     }
 
     [Fact]
+    public void The_fix_for_a_namespace_probes_the_url_that_failed_even_on_another_port()
+    {
+        // Issue 19 (Verdict survivor VerdictFindings.cs:108): the tests' namespace URL equalled the fallback URL.
+        MapiHttpResult[] results =
+        {
+            Probe("HealthCheck", CheckStatus.Fail, MapiHttpCause.AppPool, null, "/mapi/healthcheck.htm answers 503.", uri: "https://mail.contoso.lab:8443/mapi"),
+        };
+
+        MapiHttpVerdictResult verdict = MapiHttpVerdict.From(results);
+
+        Assert.Equal("Test-MapiHttpEndpoint -Uri https://mail.contoso.lab:8443/mapi -TargetAddress <each server behind mail.contoso.lab>, then check the load balancer's pool and health probe for /mapi", verdict.Recommendation);
+    }
+
+    [Fact]
+    public void A_namespace_given_as_a_bare_name_is_still_named_as_the_namespace()
+    {
+        // Issue 19 (Verdict survivor VerdictFindings.cs:153): a Target that is not a URL is the namespace itself.
+        MapiHttpResult[] results =
+        {
+            Probe("HealthCheck", CheckStatus.Fail, MapiHttpCause.AppPool, null, "/mapi/healthcheck.htm answers 503.", uri: "mail.contoso.lab"),
+        };
+
+        MapiHttpVerdictResult verdict = MapiHttpVerdict.From(results);
+
+        Assert.Equal("AppPool through mail.contoso.lab: Through the namespace mail.contoso.lab: /mapi/healthcheck.htm answers 503.", verdict.Headline);
+        Assert.Equal(new[] { "mail.contoso.lab" }, verdict.Findings[0].Namespaces);
+    }
+
+    [Fact]
     public void When_only_the_namespace_fails_the_fix_names_the_real_servers_not_the_namespace()
     {
         MapiHttpResult[] results =

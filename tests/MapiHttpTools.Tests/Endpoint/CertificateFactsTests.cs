@@ -34,16 +34,20 @@ public sealed class CertificateFactsTests
     }
 
     /// <summary>A leaf issued by a small CA, as an Exchange certificate from an enterprise CA is.</summary>
-    private static X509Certificate2 Issued(string subject, PublicKey leafKey, string dnsName)
+    private static X509Certificate2 Issued(string subject, PublicKey leafKey, string? dnsName)
     {
         using RSA caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=Contoso Lab Issuing CA, O=Contoso", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using X509Certificate2 ca = caRequest.CreateSelfSigned(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var request = new CertificateRequest(new X500DistinguishedName(subject), leafKey, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(dnsName);
-        request.CertificateExtensions.Add(san.Build());
+        if (dnsName is not null)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName(dnsName);
+            request.CertificateExtensions.Add(san.Build());
+        }
+
         return request.Create(ca.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1),
             new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 12, 1, 0, 0, 0, TimeSpan.Zero), new byte[] { 0x19, 0x01 });
     }
@@ -185,6 +189,17 @@ public sealed class CertificateFactsTests
     }
 
     [Fact]
+    public void A_ca_issued_certificate_without_a_san_is_named_by_its_own_cn_not_its_issuers()
+    {
+        // Issue 19 (Probe survivor CertificateFacts.cs:108): the self-signed CN-only certificate has issuer = subject,
+        // so reading the issuer's name went unnoticed. A leaf from an enterprise CA tells them apart.
+        using RSA leafKey = RSA.Create(2048);
+        using X509Certificate2 cert = Issued("CN=legacy.contoso.lab, O=Contoso", new PublicKey(leafKey), null);
+
+        Assert.Equal(new[] { "legacy.contoso.lab" }, CertificateFacts.ReadDnsNames(cert).ToArray());
+    }
+
+    [Fact]
     public void Ipv4_and_ipv6_addresses_and_dns_names_come_from_the_san_in_order_and_other_names_are_skipped()
     {
         using RSA key = RSA.Create(2048);
@@ -233,6 +248,10 @@ public sealed class CertificateFactsTests
         { "30 05 82 03 61 62 63 82 01 64", new[] { "abc" } },
         // A name longer than what is left stops the reading; what came before stays.
         { "30 08 82 01 61 82 09 62 63 64", new[] { "a" } },
+        // One stray byte inside the SEQUENCE: too short for an element's header, so the reading stops (a header
+        // reader that said yes here would never move on; issue 19, Probe survivor CertificateFacts.cs:153).
+        { "30 01 05", Array.Empty<string>() },
+        { "30 06 82 03 61 62 63 05", new[] { "abc" } },
         // Not a SEQUENCE.
         { "31 05 82 03 61 62 63", Array.Empty<string>() },
         // Indefinite length (0x80) is not DER.

@@ -292,6 +292,17 @@ public sealed class ProbeJudgementTextTests
     }
 
     [Fact]
+    public void Two_unexpected_methods_are_both_named_in_the_warning_and_its_fix()
+    {
+        // Issue 19 (Probe survivors ProbeJudgement.cs:234-235): with one unexpected method the separator was never seen.
+        Finding finding = ProbeJudgement.Challenge("nspi", 401, null, new[] { "Negotiate", "Basic", "NTLM", "Digest" }, new[] { "Negotiate", "NTLM" }, "the default, Negotiate and NTLM", false, FrontEndComparison.NotCompared, null, Ex01);
+
+        Assert.Equal(new Finding(CheckStatus.Warning, MapiHttpCause.Authentication,
+            "/mapi/nspi/ offers Negotiate, Basic, NTLM, Digest; Basic, Digest is not expected (the default, Negotiate and NTLM).",
+            "If Basic, Digest is not wanted: Set-MapiVirtualDirectory -Identity 'EX01\\mapi (Default Web Site)' -IISAuthenticationMethods Negotiate,Ntlm"), finding);
+    }
+
+    [Fact]
     public void Bearer_expected_and_offered_passes_without_the_oauth_note()
     {
         Finding finding = ProbeJudgement.Challenge("nspi", 401, null, new[] { "Negotiate", "NTLM", "Bearer" }, new[] { "NTLM", "Bearer", "Negotiate" }, "IISAuthenticationMethods of the virtual directory", false, FrontEndComparison.NotCompared, null, Ex01);
@@ -345,6 +356,15 @@ public sealed class ProbeJudgementTextTests
         Assert.Equal(new Finding(CheckStatus.Fail, MapiHttpCause.Network,
             "/mapi/emsmdb/ answered the authenticated PING with a Basic challenge though the anonymous request offered Negotiate, NTLM: a downgrade to a weaker scheme; the credentials were not sent.",
             "Find what answers for mail.contoso.com with that challenge (a reverse proxy doing pre-authentication, or something impersonating Exchange) before sending credentials to it."), finding);
+    }
+
+    [Fact]
+    public void A_downgrade_to_two_weaker_schemes_names_both()
+    {
+        // Issue 19 (Probe survivor ProbeJudgement.cs:357): the final challenge had one scheme in every other test.
+        Finding finding = ProbeJudgement.Ping("emsmdb", Ping401(null, true, new[] { "Negotiate", "NTLM" }, new[] { "Basic", "Digest" }), FrontEndComparison.NotCompared, null, Unknown);
+
+        Assert.Equal("/mapi/emsmdb/ answered the authenticated PING with a Basic, Digest challenge though the anonymous request offered Negotiate, NTLM: a downgrade to a weaker scheme; the credentials were not sent.", finding.Message);
     }
 
     [Theory]
@@ -517,6 +537,24 @@ public sealed class ProbeJudgementTextTests
         Assert.Equal(new Finding(CheckStatus.Fail, MapiHttpCause.Certificate,
             "The certificate served by 10.0.0.11 is not valid for Outlook: it does not cover 'mail.contoso.com' (names: wrong.contoso.com); it expired on 2026-12-02. Validation was skipped (-SkipCertificateCheck), so the probe went on.",
             "Get-ExchangeCertificate -Server EX01 | Where-Object { $_.CertificateDomains -contains 'mail.contoso.com' -and $_.NotAfter -gt (Get-Date) }, then Enable-ExchangeCertificate -Server EX01 -Thumbprint <thumbprint> -Services IIS"), finding);
+    }
+
+    [Fact]
+    public void A_certificate_that_covers_none_of_its_names_lists_them_all()
+    {
+        // Issue 19 (Probe survivor ProbeJudgement.cs:276): every other test certificate carries one name.
+        using RSA key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=owa.fabrikam.com", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("owa.fabrikam.com");
+        san.AddDnsName("autodiscover.fabrikam.com");
+        request.CertificateExtensions.Add(san.Build());
+        using X509Certificate2 certificate = request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(365));
+        var cert = new CertificateFacts(certificate, SslPolicyErrors.RemoteCertificateNameMismatch, X509ChainStatusFlags.NoError);
+
+        Finding finding = ProbeJudgement.Tls(new TlsFacts(false, SslProtocols.Tls12, cert, null, false), "mail.contoso.com", "10.0.0.11", Now, 30, false, Unknown);
+
+        Assert.Equal("The certificate served by 10.0.0.11 is not valid for Outlook: it does not cover 'mail.contoso.com' (names: owa.fabrikam.com, autodiscover.fabrikam.com).", finding.Message);
     }
 
     [Fact]
