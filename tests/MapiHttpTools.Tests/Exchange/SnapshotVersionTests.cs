@@ -277,4 +277,53 @@ public sealed class SnapshotVersionTests : IDisposable
         Assert.Null(snapshot.FailureOf("ExchangeCertificate", "EX01"));
         Assert.Null(snapshot.FailureOf("AuthConfig", "EX02"));
     }
+
+    // --- Issue 19: the Snapshot area's survivors of the measured run -------------------------------------------
+
+    [Fact]
+    public void Failure_entries_without_section_command_or_message_read_as_empty_text()
+    {
+        string stripped = Regex.Replace(_text, "<S N=\"(Section|Command|Message)\">[^<]*</S>", string.Empty);
+        string path = Variant("bare-failures.xml", stripped);
+
+        SnapshotDocument snapshot = SnapshotDocument.Load(path, CancellationToken.None);
+
+        Assert.NotEmpty(snapshot.Failures);
+        Assert.All(snapshot.Failures, f => Assert.Equal((string.Empty, string.Empty, string.Empty), (f.Section, f.Command, f.Message)));
+    }
+
+    [Fact]
+    public void A_header_without_Failures_has_none_and_a_Failures_text_is_one_entry_not_its_characters()
+    {
+        var failures = new Regex("(<S N=\"Key\">Failures</S>\\s*)<Obj N=\"Value\".*?</Obj>(\\s*</En>)", RegexOptions.Singleline);
+        Assert.Matches(failures, _text);
+        string absent = Variant("no-failures.xml", _text.Replace("<S N=\"Key\">Failures</S>", "<S N=\"Key\">Problems</S>"));
+        string text = Variant("text-failures.xml", failures.Replace(_text, "${1}<S N=\"Value\">oops</S>${2}", 1));
+
+        Assert.Empty(SnapshotDocument.Load(absent, CancellationToken.None).Failures);
+        SnapshotFailure single = Assert.Single(SnapshotDocument.Load(text, CancellationToken.None).Failures);
+        Assert.Equal((string.Empty, string.Empty, "Failed"), (single.Section, single.Key, single.Kind));
+    }
+
+    [Fact]
+    public void A_header_without_CreatedBy_has_no_author_and_a_control_character_in_it_is_made_visible()
+    {
+        var createdBy = new Regex("(<S N=\"Key\">CreatedBy</S>\\s*)<S N=\"Value\">[^<]*</S>");
+        Assert.Matches(createdBy, _text);
+        string absent = Variant("no-author.xml", _text.Replace("<S N=\"Key\">CreatedBy</S>", "<S N=\"Key\">Author</S>"));
+        string escaped = Variant("escape-author.xml", createdBy.Replace(_text, "${1}<S N=\"Value\">CONTOSO\\admin_x001B_[2J</S>", 1));
+
+        Assert.Null(SnapshotDocument.Load(absent, CancellationToken.None).CreatedBy);
+        Assert.Equal("CONTOSO\\admin\\e[2J", SnapshotDocument.Load(escaped, CancellationToken.None).CreatedBy);
+    }
+
+    [Fact]
+    public void A_clixml_document_with_no_object_that_names_the_format_is_SnapshotNotRecognized()
+    {
+        string path = Variant("empty.xml", "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><!-- MapiHttpTools.Snapshot --></Objs>");
+
+        SnapshotException ex = Refused(path);
+
+        Assert.Equal(("SnapshotNotRecognized", $"'{path}' is a CLIXML file but not a MapiHttpTools snapshot. Create one with Export-MapiHttpSnapshot."), (ex.ErrorId, ex.Message));
+    }
 }
